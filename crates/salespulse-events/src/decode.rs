@@ -16,21 +16,12 @@ pub fn decode(payload: &[u8], max_bytes: usize) -> Result<Event, DecodeError> {
         return Err(DecodeError::Empty);
     }
     if max_bytes > 0 && payload.len() > max_bytes {
-        return Err(DecodeError::TooLarge {
-            size: payload.len(),
-            limit: max_bytes,
-        });
+        return Err(DecodeError::TooLarge { size: payload.len(), limit: max_bytes });
     }
-    let text = std::str::from_utf8(payload).map_err(|e| DecodeError::NotUtf8 {
-        valid_up_to: e.valid_up_to(),
-    })?;
+    let text = std::str::from_utf8(payload).map_err(|e| DecodeError::NotUtf8 { valid_up_to: e.valid_up_to() })?;
     let wire: Wire = serde_json::from_str(text).map_err(|e| {
         let detail = e.to_string();
-        if e.is_data() {
-            DecodeError::WrongType { detail }
-        } else {
-            DecodeError::InvalidJson { detail }
-        }
+        if e.is_data() { DecodeError::WrongType { detail } } else { DecodeError::InvalidJson { detail } }
     })?;
     Event::try_from(wire)
 }
@@ -53,10 +44,7 @@ struct Need(&'static str);
 
 impl Need {
     fn missing(self, field: &'static str) -> DecodeError {
-        DecodeError::MissingField {
-            field,
-            event_type: self.0,
-        }
+        DecodeError::MissingField { field, event_type: self.0 }
     }
 
     fn req<T>(self, v: Option<T>, field: &'static str) -> Result<T, DecodeError> {
@@ -70,11 +58,7 @@ impl Fields {
     }
 
     fn money(&mut self, field: &'static str, required: bool) -> Result<Option<Money>, DecodeError> {
-        let amount = if field == "mrr" {
-            self.w.mrr
-        } else {
-            self.w.amount
-        };
+        let amount = if field == "mrr" { self.w.mrr } else { self.w.amount };
         match (amount, self.w.currency.take()) {
             (None, None) if !required => Ok(None),
             (None, _) => Err(self.missing(field)),
@@ -83,10 +67,7 @@ impl Fields {
                 if !a.is_finite() || a < 0.0 {
                     return Err(invalid(field, format!("{a} is not a finite number >= 0")));
                 }
-                Ok(Some(Money {
-                    amount: a,
-                    currency: currency(&c)?,
-                }))
+                Ok(Some(Money { amount: a, currency: currency(&c)? }))
             }
         }
     }
@@ -97,26 +78,12 @@ fn invalid(field: &'static str, detail: String) -> DecodeError {
 }
 
 fn currency(code: &str) -> Result<Currency, DecodeError> {
-    Currency::parse(code).ok_or_else(|| {
-        invalid(
-            "currency",
-            format!("{code:?} is not an ISO 4217 code (three capital letters)"),
-        )
-    })
+    Currency::parse(code)
+        .ok_or_else(|| invalid("currency", format!("{code:?} is not an ISO 4217 code (three capital letters)")))
 }
 
-fn one_of<T>(
-    field: &'static str,
-    text: &str,
-    parse: fn(&str) -> Option<T>,
-    expected: &str,
-) -> Result<T, DecodeError> {
-    parse(text).ok_or_else(|| {
-        invalid(
-            field,
-            format!("{text:?} is not one of: {}", expected.trim_end()),
-        )
-    })
+fn one_of<T>(field: &'static str, text: &str, parse: fn(&str) -> Option<T>, expected: &str) -> Result<T, DecodeError> {
+    parse(text).ok_or_else(|| invalid(field, format!("{text:?} is not one of: {}", expected.trim_end())))
 }
 
 fn unit_interval(field: &'static str, v: Option<f64>) -> Result<Option<f64>, DecodeError> {
@@ -128,68 +95,41 @@ fn unit_interval(field: &'static str, v: Option<f64>) -> Result<Option<f64>, Dec
 
 fn integer_score(v: f64, lo: u8, hi: u8) -> Result<u8, DecodeError> {
     if v.fract() != 0.0 || v < f64::from(lo) || v > f64::from(hi) {
-        return Err(invalid(
-            "score",
-            format!("{v} is not an integer in {lo}..{hi}"),
-        ));
+        return Err(invalid("score", format!("{v} is not an integer in {lo}..{hi}")));
     }
     Ok(v as u8)
 }
 
 fn period(text: &str) -> Result<Period, DecodeError> {
-    Period::parse(text).ok_or_else(|| {
-        invalid(
-            "period",
-            format!("{text:?} is not YYYY, YYYY-MM or YYYY-Qn"),
-        )
-    })
+    Period::parse(text).ok_or_else(|| invalid("period", format!("{text:?} is not YYYY, YYYY-MM or YYYY-Qn")))
 }
 
 fn timestamp(text: &str) -> Result<DateTime<Utc>, DecodeError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            invalid(
-                "occurred_at",
-                format!("{text:?} is not an RFC 3339 timestamp with offset ({e})"),
-            )
-        })
+        .map_err(|e| invalid("occurred_at", format!("{text:?} is not an RFC 3339 timestamp with offset ({e})")))
 }
 
 impl TryFrom<Wire> for Event {
     type Error = DecodeError;
 
     fn try_from(mut w: Wire) -> Result<Event, DecodeError> {
-        let type_text = w.event_type.take().ok_or(DecodeError::MissingField {
-            field: "type",
-            event_type: "every event",
-        })?;
-        let ty = EventType::parse(&type_text).ok_or(DecodeError::UnknownType {
-            event_type: type_text,
-        })?;
+        let type_text =
+            w.event_type.take().ok_or(DecodeError::MissingField { field: "type", event_type: "every event" })?;
+        let ty = EventType::parse(&type_text).ok_or(DecodeError::UnknownType { event_type: type_text })?;
         if let Some(version) = w.schema_version.filter(|v| *v != 1) {
             return Err(DecodeError::UnsupportedVersion { version });
         }
         let n = Need(ty.as_str());
-        let mut f = Fields {
-            ty: ty.as_str(),
-            w: Wire::default(),
-        };
+        let mut f = Fields { ty: ty.as_str(), w: Wire::default() };
         let event_id = n.req(w.event_id.take(), "event_id")?;
         let chars = event_id.chars().count();
         if chars == 0 || chars > MAX_EVENT_ID_CHARS {
-            return Err(invalid(
-                "event_id",
-                format!("length {chars} is outside 1..{MAX_EVENT_ID_CHARS}"),
-            ));
+            return Err(invalid("event_id", format!("length {chars} is outside 1..{MAX_EVENT_ID_CHARS}")));
         }
         let occurred_at = timestamp(&n.req(w.occurred_at.take(), "occurred_at")?)?;
-        let (rep_id, team_id, account_id, source) = (
-            w.rep_id.take(),
-            w.team_id.take(),
-            w.account_id.take(),
-            w.source.take(),
-        );
+        let (rep_id, team_id, account_id, source) =
+            (w.rep_id.take(), w.team_id.take(), w.account_id.take(), w.source.take());
         f.w = w;
         let needs_rep = matches!(
             ty,
@@ -205,23 +145,12 @@ impl TryFrom<Wire> for Event {
         if needs_rep && rep_id.is_none() {
             return Err(n.missing("rep_id"));
         }
-        let needs_account = matches!(
-            ty,
-            EventType::CustomerStatusChanged | EventType::RevenueChanged
-        );
+        let needs_account = matches!(ty, EventType::CustomerStatusChanged | EventType::RevenueChanged);
         if needs_account && account_id.is_none() {
             return Err(n.missing("account_id"));
         }
         let body = body(ty, &mut f, team_id.as_deref())?;
-        Ok(Event {
-            event_id,
-            occurred_at,
-            rep_id,
-            team_id,
-            account_id,
-            source,
-            body,
-        })
+        Ok(Event { event_id, occurred_at, rep_id, team_id, account_id, source, body })
     }
 }
 
@@ -232,21 +161,13 @@ fn body(ty: EventType, f: &mut Fields, team_id: Option<&str>) -> Result<Body, De
     let deal_id = f.w.deal_id.take();
     Ok(match ty {
         T::ActivityLogged => {
-            let kind = one_of(
-                "kind",
-                &n.req(f.w.kind.take(), "kind")?,
-                ActivityKind::parse,
-                ActivityKind::expected(),
-            )?;
+            let kind = one_of("kind", &n.req(f.w.kind.take(), "kind")?, ActivityKind::parse, ActivityKind::expected())?;
             let direction = match f.w.direction.take() {
                 Some(d) => one_of("direction", &d, Direction::parse, Direction::expected())?,
                 None => Direction::Outbound,
             };
             if let Some(d) = f.w.duration_s.filter(|d| !d.is_finite() || *d < 0.0) {
-                return Err(invalid(
-                    "duration_s",
-                    format!("{d} is not a finite number >= 0"),
-                ));
+                return Err(invalid("duration_s", format!("{d} is not a finite number >= 0")));
             }
             Body::ActivityLogged(Activity {
                 activity_id: n.req(f.w.activity_id.take(), "activity_id")?,
@@ -266,21 +187,12 @@ fn body(ty: EventType, f: &mut Fields, team_id: Option<&str>) -> Result<Body, De
                 SocialAction::expected(),
             )?,
         },
-        T::LeadCreated => Body::LeadCreated {
-            lead_id: n.req(lead_id, "lead_id")?,
-            channel: f.w.channel.take(),
-        },
-        T::LeadAssigned => Body::LeadAssigned {
-            lead_id: n.req(lead_id, "lead_id")?,
-        },
-        T::LeadConverted => Body::LeadConverted {
-            lead_id: n.req(lead_id, "lead_id")?,
-            deal_id,
-        },
-        T::LeadDisqualified => Body::LeadDisqualified {
-            lead_id: n.req(lead_id, "lead_id")?,
-            reason: f.w.reason.take(),
-        },
+        T::LeadCreated => Body::LeadCreated { lead_id: n.req(lead_id, "lead_id")?, channel: f.w.channel.take() },
+        T::LeadAssigned => Body::LeadAssigned { lead_id: n.req(lead_id, "lead_id")? },
+        T::LeadConverted => Body::LeadConverted { lead_id: n.req(lead_id, "lead_id")?, deal_id },
+        T::LeadDisqualified => {
+            Body::LeadDisqualified { lead_id: n.req(lead_id, "lead_id")?, reason: f.w.reason.take() }
+        }
         T::DealCreated => {
             let deal_type = match f.w.deal_type.take() {
                 Some(t) => one_of("deal_type", &t, DealType::parse, DealType::expected())?,
@@ -288,9 +200,7 @@ fn body(ty: EventType, f: &mut Fields, team_id: Option<&str>) -> Result<Body, De
             };
             Body::DealCreated(DealCreated {
                 deal_id: n.req(deal_id, "deal_id")?,
-                amount: f
-                    .money("amount", true)?
-                    .ok_or_else(|| n.missing("amount"))?,
+                amount: f.money("amount", true)?.ok_or_else(|| n.missing("amount"))?,
                 stage: n.req(f.w.stage.take(), "stage")?,
                 deal_type,
                 lead_id,
@@ -304,30 +214,17 @@ fn body(ty: EventType, f: &mut Fields, team_id: Option<&str>) -> Result<Body, De
         },
         T::DealAmountChanged => Body::DealAmountChanged {
             deal_id: n.req(deal_id, "deal_id")?,
-            amount: f
-                .money("amount", true)?
-                .ok_or_else(|| n.missing("amount"))?,
+            amount: f.money("amount", true)?.ok_or_else(|| n.missing("amount"))?,
         },
-        T::DealOwnerChanged => Body::DealOwnerChanged {
-            deal_id: n.req(deal_id, "deal_id")?,
-        },
+        T::DealOwnerChanged => Body::DealOwnerChanged { deal_id: n.req(deal_id, "deal_id")? },
         T::DealClosed => Body::DealClosed {
             deal_id: n.req(deal_id, "deal_id")?,
-            outcome: one_of(
-                "outcome",
-                &n.req(f.w.outcome.take(), "outcome")?,
-                Outcome::parse,
-                Outcome::expected(),
-            )?,
+            outcome: one_of("outcome", &n.req(f.w.outcome.take(), "outcome")?, Outcome::parse, Outcome::expected())?,
             amount: f.money("amount", false)?,
             loss_reason: f.w.loss_reason.take(),
         },
-        T::DealReopened => Body::DealReopened {
-            deal_id: n.req(deal_id, "deal_id")?,
-        },
-        T::DealDeleted => Body::DealDeleted {
-            deal_id: n.req(deal_id, "deal_id")?,
-        },
+        T::DealReopened => Body::DealReopened { deal_id: n.req(deal_id, "deal_id")? },
+        T::DealDeleted => Body::DealDeleted { deal_id: n.req(deal_id, "deal_id")? },
         T::CustomerStatusChanged => Body::CustomerStatusChanged {
             status: one_of(
                 "status",
@@ -336,9 +233,7 @@ fn body(ty: EventType, f: &mut Fields, team_id: Option<&str>) -> Result<Body, De
                 CustomerStatus::expected(),
             )?,
         },
-        T::RevenueChanged => Body::RevenueChanged {
-            mrr: f.money("mrr", true)?.ok_or_else(|| n.missing("mrr"))?,
-        },
+        T::RevenueChanged => Body::RevenueChanged { mrr: f.money("mrr", true)?.ok_or_else(|| n.missing("mrr"))? },
         T::SurveyResponded => survey(f)?,
         T::SentimentScored => {
             let score = n.req(f.w.score, "score")?;
@@ -357,16 +252,11 @@ fn body(ty: EventType, f: &mut Fields, team_id: Option<&str>) -> Result<Body, De
             if let Some(s) = f.w.score.filter(|s| !(0.0..=100.0).contains(s)) {
                 return Err(invalid("score", format!("{s} is outside 0..100")));
             }
-            Body::TrainingCompleted {
-                course_id: n.req(f.w.course_id.take(), "course_id")?,
-                score: f.w.score,
-            }
+            Body::TrainingCompleted { course_id: n.req(f.w.course_id.take(), "course_id")?, score: f.w.score }
         }
         T::QuotaSet | T::MarketSizeRecorded => {
             let period = period(&n.req(f.w.period.take(), "period")?)?;
-            let amount = f
-                .money("amount", true)?
-                .ok_or_else(|| n.missing("amount"))?;
+            let amount = f.money("amount", true)?.ok_or_else(|| n.missing("amount"))?;
             if ty == T::QuotaSet {
                 Body::QuotaSet { period, amount }
             } else {
@@ -376,11 +266,7 @@ fn body(ty: EventType, f: &mut Fields, team_id: Option<&str>) -> Result<Body, De
         T::StageDefined => Body::StageDefined(StageDefinition {
             stage: n.req(f.w.stage.take(), "stage")?,
             order: n.req(f.w.order, "order")?,
-            probability: unit_interval(
-                "probability",
-                Some(n.req(f.w.probability, "probability")?),
-            )?
-            .unwrap_or(0.0),
+            probability: unit_interval("probability", Some(n.req(f.w.probability, "probability")?))?.unwrap_or(0.0),
             is_closed: n.req(f.w.is_closed, "is_closed")?,
             is_won: n.req(f.w.is_won, "is_won")?,
         }),
@@ -391,22 +277,14 @@ fn body(ty: EventType, f: &mut Fields, team_id: Option<&str>) -> Result<Body, De
                 SpendCategory::parse,
                 SpendCategory::expected(),
             )?,
-            amount: f
-                .money("amount", true)?
-                .ok_or_else(|| n.missing("amount"))?,
+            amount: f.money("amount", true)?.ok_or_else(|| n.missing("amount"))?,
         },
         T::FxRate => {
             let rate = n.req(f.w.rate, "rate")?;
             if !rate.is_finite() || rate <= 0.0 {
-                return Err(invalid(
-                    "rate",
-                    format!("{rate} is not a finite number > 0"),
-                ));
+                return Err(invalid("rate", format!("{rate} is not a finite number > 0")));
             }
-            Body::FxRate {
-                currency: currency(&n.req(f.w.currency.take(), "currency")?)?,
-                rate,
-            }
+            Body::FxRate { currency: currency(&n.req(f.w.currency.take(), "currency")?)?, rate }
         }
         T::RepUpdated => Body::RepUpdated {
             team_id: n.req(team_id, "team_id")?.to_owned(),
@@ -418,30 +296,17 @@ fn body(ty: EventType, f: &mut Fields, team_id: Option<&str>) -> Result<Body, De
 
 fn survey(f: &mut Fields) -> Result<Body, DecodeError> {
     let n = Need(f.ty);
-    let kind = one_of(
-        "survey",
-        &n.req(f.w.survey.take(), "survey")?,
-        SurveyKind::parse,
-        SurveyKind::expected(),
-    )?;
+    let kind = one_of("survey", &n.req(f.w.survey.take(), "survey")?, SurveyKind::parse, SurveyKind::expected())?;
     let raw = n.req(f.w.score, "score")?;
     let survey = match kind {
-        SurveyKind::Nps => Survey::Nps {
-            score: integer_score(raw, 0, 10)?,
-        },
+        SurveyKind::Nps => Survey::Nps { score: integer_score(raw, 0, 10)? },
         SurveyKind::Csat => {
             let scale_max = match f.w.scale_max.unwrap_or(5) {
                 m @ 2..=100 => m as u8,
                 m => return Err(invalid("scale_max", format!("{m} is outside 2..100"))),
             };
-            Survey::Csat {
-                score: integer_score(raw, 1, scale_max)?,
-                scale_max,
-            }
+            Survey::Csat { score: integer_score(raw, 1, scale_max)?, scale_max }
         }
     };
-    Ok(Body::SurveyResponded {
-        response_id: n.req(f.w.response_id.take(), "response_id")?,
-        survey,
-    })
+    Ok(Body::SurveyResponded { response_id: n.req(f.w.response_id.take(), "response_id")?, survey })
 }

@@ -22,10 +22,7 @@ pub enum DecodeError {
     WrongType { detail: String },
     /// A required field is absent (or null).
     #[error("missing field `{field}` (required by {event_type})")]
-    MissingField {
-        field: &'static str,
-        event_type: &'static str,
-    },
+    MissingField { field: &'static str, event_type: &'static str },
     /// A field's value is out of range or not one of the allowed values.
     #[error("invalid `{field}`: {detail}")]
     InvalidValue { field: &'static str, detail: String },

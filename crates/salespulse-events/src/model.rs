@@ -31,41 +31,23 @@ pub enum Body {
     /// `social.action`
     SocialAction { action: SocialAction },
     /// `lead.created`
-    LeadCreated {
-        lead_id: String,
-        channel: Option<String>,
-    },
+    LeadCreated { lead_id: String, channel: Option<String> },
     /// `lead.assigned` (the rep is the envelope's `rep_id`)
     LeadAssigned { lead_id: String },
     /// `lead.converted`
-    LeadConverted {
-        lead_id: String,
-        deal_id: Option<String>,
-    },
+    LeadConverted { lead_id: String, deal_id: Option<String> },
     /// `lead.disqualified`
-    LeadDisqualified {
-        lead_id: String,
-        reason: Option<String>,
-    },
+    LeadDisqualified { lead_id: String, reason: Option<String> },
     /// `deal.created`
     DealCreated(DealCreated),
     /// `deal.stage_changed`
-    DealStageChanged {
-        deal_id: String,
-        stage: String,
-        probability: Option<f64>,
-    },
+    DealStageChanged { deal_id: String, stage: String, probability: Option<f64> },
     /// `deal.amount_changed`
     DealAmountChanged { deal_id: String, amount: Money },
     /// `deal.owner_changed` (the new owner is the envelope's `rep_id`)
     DealOwnerChanged { deal_id: String },
     /// `deal.closed`
-    DealClosed {
-        deal_id: String,
-        outcome: Outcome,
-        amount: Option<Money>,
-        loss_reason: Option<String>,
-    },
+    DealClosed { deal_id: String, outcome: Outcome, amount: Option<Money>, loss_reason: Option<String> },
     /// `deal.reopened`
     DealReopened { deal_id: String },
     /// `deal.deleted`
@@ -77,30 +59,17 @@ pub enum Body {
     /// `survey.responded`
     SurveyResponded { response_id: String, survey: Survey },
     /// `sentiment.scored`
-    SentimentScored {
-        score: f64,
-        channel: SentimentChannel,
-    },
+    SentimentScored { score: f64, channel: SentimentChannel },
     /// `training.completed`
-    TrainingCompleted {
-        course_id: String,
-        score: Option<f64>,
-    },
+    TrainingCompleted { course_id: String, score: Option<f64> },
     /// `rep.updated` (reference data; the rep is the envelope's `rep_id`)
-    RepUpdated {
-        team_id: String,
-        active: bool,
-        quota_carrying: bool,
-    },
+    RepUpdated { team_id: String, active: bool, quota_carrying: bool },
     /// `quota.set` (reference data)
     QuotaSet { period: Period, amount: Money },
     /// `stage.defined` (reference data)
     StageDefined(StageDefinition),
     /// `spend.recorded` (reference data, counted at `occurred_at`)
-    SpendRecorded {
-        category: SpendCategory,
-        amount: Money,
-    },
+    SpendRecorded { category: SpendCategory, amount: Money },
     /// `market.size_recorded` (reference data)
     MarketSizeRecorded { period: Period, amount: Money },
     /// `fx.rate` (reference data)

@@ -62,29 +62,12 @@ mod tests {
             let p = Period::parse(text).unwrap_or_else(|| panic!("{text} should parse"));
             assert_eq!(p.to_string(), text);
         }
-        assert_eq!(
-            Period::parse("2026-Q4"),
-            Some(Period::Quarter {
-                year: 2026,
-                quarter: 4
-            })
-        );
+        assert_eq!(Period::parse("2026-Q4"), Some(Period::Quarter { year: 2026, quarter: 4 }));
     }
 
     #[test]
     fn rejects_malformed_periods() {
-        for text in [
-            "",
-            "26",
-            "2026-13",
-            "2026-00",
-            "2026-Q5",
-            "2026-Q0",
-            "2026-1",
-            "2026-q4",
-            "2026-11-01",
-            "abcd",
-        ] {
+        for text in ["", "26", "2026-13", "2026-00", "2026-Q5", "2026-Q0", "2026-1", "2026-q4", "2026-11-01", "abcd"] {
             assert_eq!(Period::parse(text), None, "{text:?} should not parse");
         }
     }

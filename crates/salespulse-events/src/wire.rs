@@ -7,9 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{
-    Activity, Body, DealCreated, Event, Money, StageDefinition, Survey, SurveyKind,
-};
+use crate::model::{Activity, Body, DealCreated, Event, Money, StageDefinition, Survey, SurveyKind};
 
 /// Every wire field. `None` means absent (or JSON null).
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -112,10 +110,7 @@ impl From<&Event> for Wire {
         let mut w = Wire {
             event_id: Some(e.event_id.clone()),
             event_type: Some(e.event_type().as_str().to_owned()),
-            occurred_at: Some(
-                e.occurred_at
-                    .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-            ),
+            occurred_at: Some(e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
             rep_id: owned(&e.rep_id),
             team_id: owned(&e.team_id),
             account_id: owned(&e.account_id),
@@ -154,14 +149,7 @@ impl From<&Event> for Wire {
                 w.lead_id = Some(lead_id.clone());
                 w.reason = owned(reason);
             }
-            Body::DealCreated(DealCreated {
-                deal_id,
-                amount,
-                stage,
-                deal_type,
-                lead_id,
-                probability,
-            }) => {
+            Body::DealCreated(DealCreated { deal_id, amount, stage, deal_type, lead_id, probability }) => {
                 w.deal_id = Some(deal_id.clone());
                 w.money(amount);
                 w.stage = Some(stage.clone());
@@ -169,11 +157,7 @@ impl From<&Event> for Wire {
                 w.lead_id = owned(lead_id);
                 w.probability = *probability;
             }
-            Body::DealStageChanged {
-                deal_id,
-                stage,
-                probability,
-            } => {
+            Body::DealStageChanged { deal_id, stage, probability } => {
                 w.deal_id = Some(deal_id.clone());
                 w.stage = Some(stage.clone());
                 w.probability = *probability;
@@ -182,15 +166,10 @@ impl From<&Event> for Wire {
                 w.deal_id = Some(deal_id.clone());
                 w.money(amount);
             }
-            Body::DealOwnerChanged { deal_id }
-            | Body::DealReopened { deal_id }
-            | Body::DealDeleted { deal_id } => w.deal_id = Some(deal_id.clone()),
-            Body::DealClosed {
-                deal_id,
-                outcome,
-                amount,
-                loss_reason,
-            } => {
+            Body::DealOwnerChanged { deal_id } | Body::DealReopened { deal_id } | Body::DealDeleted { deal_id } => {
+                w.deal_id = Some(deal_id.clone())
+            }
+            Body::DealClosed { deal_id, outcome, amount, loss_reason } => {
                 w.deal_id = Some(deal_id.clone());
                 w.outcome = Some(outcome.as_str().into());
                 if let Some(m) = amount {
@@ -203,10 +182,7 @@ impl From<&Event> for Wire {
                 w.mrr = Some(mrr.amount);
                 w.currency = Some(mrr.currency.to_string());
             }
-            Body::SurveyResponded {
-                response_id,
-                survey,
-            } => {
+            Body::SurveyResponded { response_id, survey } => {
                 w.response_id = Some(response_id.clone());
                 let (kind, score) = match *survey {
                     Survey::Nps { score } => (SurveyKind::Nps, score),
@@ -226,11 +202,7 @@ impl From<&Event> for Wire {
                 w.course_id = Some(course_id.clone());
                 w.score = *score;
             }
-            Body::RepUpdated {
-                team_id,
-                active,
-                quota_carrying,
-            } => {
+            Body::RepUpdated { team_id, active, quota_carrying } => {
                 w.team_id = Some(team_id.clone());
                 w.active = Some(*active);
                 w.quota_carrying = Some(*quota_carrying);
@@ -239,13 +211,7 @@ impl From<&Event> for Wire {
                 w.period = Some(period.to_string());
                 w.money(amount);
             }
-            Body::StageDefined(StageDefinition {
-                stage,
-                order,
-                probability,
-                is_closed,
-                is_won,
-            }) => {
+            Body::StageDefined(StageDefinition { stage, order, probability, is_closed, is_won }) => {
                 w.stage = Some(stage.clone());
                 w.order = Some(*order);
                 w.probability = Some(*probability);
