@@ -1,0 +1,89 @@
+//! Interning of the (rep, team override) pairs that own window entries.
+//!
+//! Window entries are owned by the rep of the event, not by a team: the team is resolved
+//! when the view is read, from the current roster. So a rep unknown at first (team
+//! `unassigned`) moves to their team, history included, as soon as the roster names them,
+//! and a rep who changes team takes their history along. An event's own `team_id` pins
+//! it to that team instead. Lookups borrow, so the hot path allocates only for new names.
+
+use std::collections::HashMap;
+
+use crate::windows::OwnerId;
+
+/// Interned name id; 0 is "none".
+type NameId = u32;
+
+/// The owner table of one shard.
+#[derive(Debug, Clone)]
+pub struct Owners {
+    names: Vec<Box<str>>,
+    by_name: HashMap<Box<str>, NameId>,
+    pairs: Vec<(NameId, NameId)>,
+    by_pair: HashMap<(NameId, NameId), OwnerId>,
+}
+
+impl Default for Owners {
+    fn default() -> Owners {
+        Owners { names: vec!["".into()], by_name: HashMap::new(), pairs: Vec::new(), by_pair: HashMap::new() }
+    }
+}
+
+impl Owners {
+    fn name(&mut self, name: Option<&str>) -> NameId {
+        let Some(name) = name else { return 0 };
+        if let Some(&id) = self.by_name.get(name) {
+            return id;
+        }
+        let id = self.names.len() as NameId;
+        self.names.push(name.into());
+        self.by_name.insert(name.into(), id);
+        id
+    }
+
+    /// The owner id of a (rep, team override) pair, interning it if new.
+    pub fn id(&mut self, rep: Option<&str>, team: Option<&str>) -> OwnerId {
+        let pair = (self.name(rep), self.name(team));
+        if let Some(&id) = self.by_pair.get(&pair) {
+            return id;
+        }
+        let id = self.pairs.len() as OwnerId;
+        self.pairs.push(pair);
+        self.by_pair.insert(pair, id);
+        id
+    }
+
+    /// The rep and team override of an owner.
+    pub fn get(&self, id: OwnerId) -> (Option<&str>, Option<&str>) {
+        let (rep, team) = self.pairs[id as usize];
+        let opt = |n: NameId| (n != 0).then(|| &*self.names[n as usize]);
+        (opt(rep), opt(team))
+    }
+
+    /// Number of owners.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Approximate heap bytes, for the state-size estimate.
+    pub fn bytes(&self) -> usize {
+        self.names.iter().map(|n| n.len() * 2 + 48).sum::<usize>() + self.pairs.len() * 40
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interns_pairs() {
+        let mut o = Owners::default();
+        let a = o.id(Some("ana"), None);
+        let b = o.id(Some("ana"), Some("t1"));
+        assert_ne!(a, b);
+        assert_eq!(o.id(Some("ana"), None), a);
+        assert_eq!(o.get(b), (Some("ana"), Some("t1")));
+        let none = o.id(None, None);
+        assert_eq!(o.get(none), (None, None));
+        assert_eq!(o.len(), 3);
+    }
+}

@@ -1,0 +1,108 @@
+//! Won revenue, average deal size, deals closed, win rate; currency; retractions.
+
+use super::*;
+use crate::Kpi;
+
+const WON: &str = r#"{"event_id":"auto","type":"deal.closed","occurred_at":"{at}","rep_id":"ana","deal_id":"DID","outcome":"won","amount":AMT,"currency":"CUR"}"#;
+const LOST: &str =
+    r#"{"event_id":"auto","type":"deal.closed","occurred_at":"{at}","rep_id":"ana","deal_id":"DID","outcome":"lost"}"#;
+
+fn won(id: &str, amount: f64, cur: &str) -> String {
+    WON.replace("DID", id).replace("AMT", &amount.to_string()).replace("CUR", cur)
+}
+
+const H1: [(&str, &str); 2] = [("team", "unassigned"), ("window", "1h")];
+const D7: [(&str, &str); 2] = [("team", "unassigned"), ("window", "7d")];
+
+#[test]
+fn revenue_deal_size_closes_and_win_rate_with_currency_conversion() {
+    let mut h = Harness::new();
+    h.ok(&won("d1", 1000.0, "EUR"), &ago(10));
+    h.ok(&won("d2", 500.0, "USD"), &ago(20)); // 450 EUR at 0.9
+    h.ok(&LOST.replace("DID", "d3"), &ago(30));
+    h.ok(&LOST.replace("DID", "d4").replace("lost", "no_decision"), &ago(40));
+    h.ok(&won("d5", 200.0, "EUR"), &ago(3 * 24 * 60)); // 3 days ago: 7d, not 1h
+
+    assert_eq!(h.kpi("sales_won_revenue", &H1), Some(1450.0));
+    assert_eq!(h.kpi("sales_won_revenue", &D7), Some(1650.0));
+    assert_eq!(h.kpi("sales_average_deal_size", &H1), Some(725.0));
+    assert_eq!(h.kpi("sales_average_deal_size", &D7), Some(550.0));
+    assert_eq!(h.kpi("sales_deals_closed", &[H1[0], H1[1], ("outcome", "won")]), Some(2.0));
+    assert_eq!(h.kpi("sales_deals_closed", &[H1[0], H1[1], ("outcome", "lost")]), Some(1.0));
+    assert_eq!(h.kpi("sales_deals_closed", &[H1[0], H1[1], ("outcome", "no_decision")]), Some(1.0));
+    assert_eq!(h.kpi("sales_win_rate", &H1), Some(2.0 / 3.0));
+    assert_eq!(h.kpi("sales_win_rate", &D7), Some(3.0 / 4.0));
+}
+
+#[test]
+fn unknown_currency_is_rejected_until_its_rate_is_known() {
+    let mut h = Harness::new();
+    let gbp = Currency::parse("GBP").unwrap();
+    assert_eq!(h.apply(&won("d1", 100.0, "GBP"), &ago(5)), Err(Rejection::UnknownCurrency(gbp)));
+    assert_eq!(h.kpi("sales_won_revenue", &H1), None, "a rejected event creates nothing");
+    h.ok(r#"{"event_id":"auto","type":"fx.rate","occurred_at":"{at}","currency":"GBP","rate":1.25}"#, &ago(4));
+    h.ok(&won("d1", 100.0, "GBP"), &ago(3));
+    assert_eq!(h.kpi("sales_won_revenue", &H1), Some(125.0));
+}
+
+#[test]
+fn a_duplicate_event_id_counts_once() {
+    let mut h = Harness::new();
+    let json = won("d1", 100.0, "EUR").replace(r#""event_id":"auto""#, r#""event_id":"same""#);
+    h.ok(&json, &ago(5));
+    assert_eq!(h.apply(&json, &ago(5)), Ok(Applied::Duplicate));
+    assert_eq!(h.apply(&json.replace("d1", "d2"), &ago(4)), Ok(Applied::Duplicate), "the id decides, not the body");
+    assert_eq!(h.kpi("sales_won_revenue", &H1), Some(100.0));
+    assert_eq!(h.kpi("sales_deals_closed", &[H1[0], H1[1], ("outcome", "won")]), Some(1.0));
+}
+
+#[test]
+fn won_without_any_known_amount_counts_as_won_and_is_reported_incomplete() {
+    let mut h = Harness::new();
+    let mut inc = Incomplete::default();
+    inc.add(Kpi::WonRevenue);
+    let bare = LOST.replace("DID", "d9").replace("lost", "won");
+    assert_eq!(h.apply(&bare, &ago(5)), Ok(Applied::Counted(inc)));
+    assert_eq!(h.kpi("sales_deals_closed", &[H1[0], H1[1], ("outcome", "won")]), Some(1.0));
+    assert_eq!(h.kpi("sales_won_revenue", &H1), Some(0.0));
+    assert_eq!(h.kpi("sales_average_deal_size", &H1), None);
+}
+
+#[test]
+fn close_without_amount_uses_the_last_known_amount_and_the_deal_owner() {
+    let mut h = Harness::new();
+    h.ok(r#"{"event_id":"auto","type":"rep.updated","occurred_at":"{at}","rep_id":"ben","team_id":"emea","active":true,"quota_carrying":true}"#, &ago(100));
+    h.ok(r#"{"event_id":"auto","type":"deal.created","occurred_at":"{at}","rep_id":"ana","deal_id":"d1","amount":100,"currency":"EUR","stage":"s1"}"#, &ago(50));
+    h.ok(r#"{"event_id":"auto","type":"deal.amount_changed","occurred_at":"{at}","deal_id":"d1","amount":300,"currency":"USD"}"#, &ago(40));
+    h.ok(
+        r#"{"event_id":"auto","type":"deal.owner_changed","occurred_at":"{at}","deal_id":"d1","rep_id":"ben"}"#,
+        &ago(30),
+    );
+    // An older amount arriving late does not overwrite the newer one.
+    h.ok(r#"{"event_id":"auto","type":"deal.amount_changed","occurred_at":"{at}","deal_id":"d1","amount":1,"currency":"EUR"}"#, &ago(45));
+    h.ok(r#"{"event_id":"auto","type":"deal.closed","occurred_at":"{at}","deal_id":"d1","outcome":"won"}"#, &ago(10));
+    assert_eq!(h.kpi("sales_won_revenue", &[("team", "emea"), ("window", "1h")]), Some(270.0));
+    assert_eq!(h.kpi("sales_won_revenue", &H1), None, "ana's team has nothing in any window");
+}
+
+#[test]
+fn reopen_delete_and_reclose_retract_exactly() {
+    let mut h = Harness::new();
+    h.ok(&won("d1", 100.0, "EUR"), &ago(30));
+    h.ok(&won("d2", 40.0, "EUR"), &ago(30));
+    h.ok(r#"{"event_id":"auto","type":"deal.reopened","occurred_at":"{at}","deal_id":"d1"}"#, &ago(20));
+    assert_eq!(h.kpi("sales_won_revenue", &H1), Some(40.0));
+    h.ok(&LOST.replace("DID", "d1"), &ago(10));
+    assert_eq!(h.kpi("sales_win_rate", &H1), Some(0.5));
+    // A close older than the reopen arrives late: superseded, ignored.
+    h.ok(&won("d1", 999.0, "EUR"), &ago(25));
+    assert_eq!(h.kpi("sales_won_revenue", &H1), Some(40.0));
+    // Closing again replaces the previous close.
+    h.ok(&won("d1", 70.0, "EUR"), &ago(5));
+    assert_eq!(h.kpi("sales_won_revenue", &H1), Some(110.0));
+    assert_eq!(h.kpi("sales_deals_closed", &[H1[0], H1[1], ("outcome", "lost")]), Some(0.0));
+    h.ok(r#"{"event_id":"auto","type":"deal.deleted","occurred_at":"{at}","deal_id":"d2"}"#, &ago(2));
+    h.ok(&won("d2", 40.0, "EUR"), &ago(1));
+    assert_eq!(h.kpi("sales_won_revenue", &H1), Some(70.0), "a deleted deal stays deleted");
+    assert_eq!(h.kpi("sales_deals_closed", &[H1[0], H1[1], ("outcome", "won")]), Some(1.0));
+}

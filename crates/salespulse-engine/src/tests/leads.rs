@@ -1,0 +1,121 @@
+//! Lead cohorts, lead response time, surveys.
+
+use super::*;
+use crate::Kpi;
+use crate::kpis::Value;
+
+const CREATED: &str =
+    r#"{"event_id":"auto","type":"lead.created","occurred_at":"{at}","lead_id":"LID","rep_id":"ana"}"#;
+const ASSIGNED: &str =
+    r#"{"event_id":"auto","type":"lead.assigned","occurred_at":"{at}","lead_id":"LID","rep_id":"ana"}"#;
+const CONVERTED: &str = r#"{"event_id":"auto","type":"lead.converted","occurred_at":"{at}","lead_id":"LID"}"#;
+const TOUCH: &str = r#"{"event_id":"auto","type":"activity.logged","occurred_at":"{at}","rep_id":"ana","activity_id":"a","kind":"email","lead_id":"LID"}"#;
+
+fn l(template: &str, id: &str) -> String {
+    template.replace("LID", id)
+}
+
+fn w(window: &str) -> [(&str, &str); 2] {
+    [("team", "unassigned"), ("window", window)]
+}
+
+fn response(h: &Harness, window: &str) -> (u64, f64, Vec<(f64, f64)>) {
+    match find(&h.families_at(now()), "sales_lead_response_seconds", &w(window)) {
+        Some(Value::Summary { count, sum, quantiles }) => (count, sum, quantiles),
+        other => panic!("no summary: {other:?}"),
+    }
+}
+
+#[test]
+fn conversion_is_counted_in_the_cohort_of_creation() {
+    let mut h = Harness::new();
+    h.ok(&l(CREATED, "old"), &ago(9 * 24 * 60)); // 9 days ago
+    h.ok(&l(CREATED, "new1"), &ago(2 * 24 * 60));
+    h.ok(&l(CREATED, "new2"), &ago(2 * 24 * 60));
+    h.ok(&l(CONVERTED, "old"), &ago(5));
+    h.ok(&l(CONVERTED, "new1"), &ago(5));
+    h.ok(&l(CONVERTED, "new1"), &ago(4)); // a second conversion of the same lead counts once
+    assert_eq!(h.kpi("sales_leads_created", &w("7d")), Some(2.0));
+    assert_eq!(h.kpi("sales_leads_converted", &w("7d")), Some(1.0));
+    assert_eq!(h.kpi("sales_lead_conversion_rate", &w("7d")), Some(0.5));
+    assert_eq!(h.kpi("sales_leads_converted", &w("30d")), Some(2.0));
+    assert_eq!(h.kpi("sales_lead_conversion_rate", &w("30d")), Some(2.0 / 3.0));
+    assert_eq!(h.kpi("sales_lead_conversion_rate", &w("1h")), None, "no lead created in the last hour");
+}
+
+#[test]
+fn conversion_before_creation_out_of_order_and_unknown_leads() {
+    let mut h = Harness::new();
+    let mut inc = Incomplete::default();
+    inc.add(Kpi::LeadConversion);
+    assert_eq!(h.apply(&l(CONVERTED, "x"), &ago(5)), Ok(Applied::Counted(inc)));
+    h.ok(&l(CREATED, "x"), &ago(3 * 60)); // the creation arrives late
+    assert_eq!(h.kpi("sales_leads_converted", &w("24h")), Some(1.0));
+    assert_eq!(h.kpi("sales_leads_converted", &w("1h")), Some(0.0), "created 3h ago");
+}
+
+#[test]
+fn response_time_from_assignment_else_creation_by_response_time() {
+    let mut h = Harness::new();
+    h.ok(&l(CREATED, "a"), &ago(30));
+    h.ok(&l(TOUCH, "a"), &ago(29)); // 60 s after creation
+    h.ok(&l(CREATED, "b"), &ago(120));
+    h.ok(&l(ASSIGNED, "b"), &ago(50));
+    h.ok(&l(TOUCH, "b"), &ago(40)); // 600 s after assignment
+    h.ok(&l(TOUCH, "b"), &ago(39)); // not the first response
+    h.ok(&l(CREATED, "c"), &ago(26 * 60));
+    h.ok(&l(TOUCH, "c"), &ago(26 * 60 - 100)); // 6000 s, outside 24h? 24h40min ago: in 7d only
+    let (count, sum, q) = response(&h, "1h");
+    assert_eq!((count, sum), (2, 660.0));
+    assert!((q[0].1 - 60.0).abs() / 60.0 < 0.023, "p50 {q:?}");
+    assert!((q[1].1 - 600.0).abs() / 600.0 < 0.023, "p90 {q:?}");
+    let (count, sum, _) = response(&h, "7d");
+    assert_eq!((count, sum), (3, 6660.0));
+}
+
+#[test]
+fn automated_and_inbound_touches_are_not_responses() {
+    let mut h = Harness::new();
+    h.ok(&l(CREATED, "a"), &ago(30));
+    h.ok(&l(TOUCH, "a").replace(r#""kind""#, r#""automated":true,"kind""#), &ago(29));
+    h.ok(&l(TOUCH, "a").replace(r#""kind""#, r#""direction":"inbound","kind""#), &ago(28));
+    assert_eq!(response(&h, "1h"), (0, 0.0, vec![]));
+    h.ok(&l(TOUCH, "a"), &ago(20));
+    assert_eq!(response(&h, "1h").0..=response(&h, "1h").1 as u64, 1..=600);
+}
+
+#[test]
+fn an_earlier_response_arriving_late_replaces_the_observation() {
+    let mut h = Harness::new();
+    assert!(h.apply(&l(TOUCH, "a"), &ago(10)).is_ok()); // response before the creation is known
+    assert_eq!(response(&h, "1h").0, 0);
+    h.ok(&l(CREATED, "a"), &ago(40));
+    assert_eq!(response(&h, "1h").1, 1800.0);
+    h.ok(&l(TOUCH, "a"), &ago(30)); // an earlier touch shows up
+    assert_eq!(response(&h, "1h"), (1, 600.0, response(&h, "1h").2));
+}
+
+#[test]
+fn response_to_an_unknown_lead_is_incomplete() {
+    let mut h = Harness::new();
+    let mut inc = Incomplete::default();
+    inc.add(Kpi::LeadResponseTime);
+    assert_eq!(h.apply(&l(TOUCH, "ghost"), &ago(5)), Ok(Applied::Counted(inc)));
+}
+
+#[test]
+fn nps_and_csat_with_their_parts() {
+    let mut h = Harness::new();
+    let nps = r#"{"event_id":"auto","type":"survey.responded","occurred_at":"{at}","response_id":"r","survey":"nps","score":S}"#;
+    for s in [10, 9, 8, 3] {
+        h.ok(&nps.replace('S', &s.to_string()), &ago(5));
+    }
+    let csat = r#"{"event_id":"auto","type":"survey.responded","occurred_at":"{at}","response_id":"r","survey":"csat","score":S}"#;
+    for s in [5, 4, 2] {
+        h.ok(&csat.replace('S', &s.to_string()), &ago(5));
+    }
+    assert_eq!(h.kpi("sales_nps", &w("1h")), Some(25.0));
+    let part = |cat| h.kpi("sales_survey_responses", &[w("1h")[0], w("1h")[1], ("survey", "nps"), ("category", cat)]);
+    assert_eq!((part("promoter"), part("passive"), part("detractor")), (Some(2.0), Some(1.0), Some(1.0)));
+    assert_eq!(h.kpi("sales_csat", &w("1h")), Some(200.0 / 3.0));
+}

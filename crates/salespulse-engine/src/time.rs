@@ -1,0 +1,107 @@
+//! Event time in milliseconds, the rolling windows and their slot arithmetic.
+//!
+//! A window W of resolution r covers, at `now`, the slots whose start `s * r` lies in
+//! `(now - W, now]`. An event at exactly `now - W` is therefore never counted, an event at
+//! `now` always is, and only events younger than `now - W + r` may be missed: the error
+//! is one-sided and at most one resolution step at the trailing edge. r = W / 60.
+
+use chrono::{DateTime, Utc};
+
+/// Milliseconds since the Unix epoch.
+pub type Ms = i64;
+
+const MINUTE: Ms = 60_000;
+const HOUR: Ms = 60 * MINUTE;
+const DAY: Ms = 24 * HOUR;
+
+/// Converts a chrono timestamp to milliseconds.
+pub fn ms(t: DateTime<Utc>) -> Ms {
+    t.timestamp_millis()
+}
+
+/// The rolling windows, shortest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Window {
+    H1,
+    H24,
+    D7,
+    D30,
+    D90,
+}
+
+impl Window {
+    /// Every window, shortest first; `ALL[w.index()] == w`.
+    pub const ALL: [Window; 5] = [Window::H1, Window::H24, Window::D7, Window::D30, Window::D90];
+    /// The longest window: older events are rejected as `too_old`.
+    pub const LONGEST: Window = Window::D90;
+
+    /// Position in [`Window::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The `window` label value.
+    pub fn label(self) -> &'static str {
+        ["1h", "24h", "7d", "30d", "90d"][self.index()]
+    }
+
+    /// Length in milliseconds.
+    pub fn len_ms(self) -> Ms {
+        [HOUR, DAY, 7 * DAY, 30 * DAY, 90 * DAY][self.index()]
+    }
+
+    /// Length in days (for per-day rates).
+    pub fn days(self) -> f64 {
+        self.len_ms() as f64 / DAY as f64
+    }
+
+    /// Slot width: 1 min, 24 min, 2 h 48 min, 12 h, 36 h.
+    pub fn resolution_ms(self) -> Ms {
+        self.len_ms() / 60
+    }
+
+    /// The slot holding time `t`.
+    pub fn slot(self, t: Ms) -> i64 {
+        t.div_euclid(self.resolution_ms())
+    }
+
+    /// The inclusive slot range counted at `now`: starts in `(now - W, now]`.
+    pub fn slots_at(self, now: Ms) -> (i64, i64) {
+        let r = self.resolution_ms();
+        ((now - self.len_ms()).div_euclid(r) + 1, now.div_euclid(r))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolution_is_a_sixtieth() {
+        for w in Window::ALL {
+            assert_eq!(w.resolution_ms() * 60, w.len_ms());
+            assert_eq!(Window::ALL[w.index()], w);
+        }
+        assert_eq!(Window::H24.resolution_ms(), 24 * MINUTE);
+    }
+
+    #[test]
+    fn slot_range_excludes_the_trailing_edge_and_includes_now() {
+        let w = Window::H1;
+        let now = 10 * HOUR;
+        let (first, last) = w.slots_at(now);
+        assert!(w.slot(now - HOUR) < first, "an event exactly W ago is out");
+        assert_eq!(w.slot(now - HOUR + MINUTE), first, "one step later it is in");
+        assert_eq!(w.slot(now), last);
+        // Unaligned now: events within one step of the edge may be out, never older ones in.
+        let now = now + 30_000;
+        let (first, _) = w.slots_at(now);
+        assert!(w.slot(now - HOUR) < first);
+        assert!(first * w.resolution_ms() - (now - HOUR) <= w.resolution_ms());
+    }
+
+    #[test]
+    fn negative_times_floor() {
+        assert_eq!(Window::H1.slot(-1), -1);
+    }
+}
