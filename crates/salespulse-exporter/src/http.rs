@@ -1,0 +1,71 @@
+//! The HTTP endpoints: `/metrics`, `/healthz`, `/readyz` and a small index.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use prometheus::{Encoder, Registry, TextEncoder};
+use thiserror::Error;
+use tokio::net::TcpListener;
+
+use crate::KpiSource;
+
+/// Why the HTTP server stopped.
+#[derive(Debug, Error)]
+pub enum ExporterError {
+    #[error("HTTP server failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[derive(Clone)]
+struct AppState {
+    registry: Registry,
+    source: Arc<dyn KpiSource>,
+}
+
+/// Serves the endpoints on `listener` until `shutdown` resolves. `registry` must already
+/// hold the KPI collector and the service metrics.
+pub async fn serve(
+    listener: TcpListener,
+    registry: Registry,
+    source: Arc<dyn KpiSource>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ExporterError> {
+    let app = Router::new()
+        .route("/", get(index))
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .with_state(AppState { registry, source });
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    Ok(())
+}
+
+async fn index() -> &'static str {
+    "salespulse: live B2B sales KPIs\n  /metrics  Prometheus metrics\n  /healthz  liveness\n  /readyz   readiness\n"
+}
+
+async fn metrics(State(s): State<AppState>) -> Response {
+    // Reading every shard is CPU work: keep it off the async workers.
+    let rendered = tokio::task::spawn_blocking(move || {
+        let mut buf = Vec::with_capacity(64 * 1024);
+        TextEncoder::new().encode(&s.registry.gather(), &mut buf).map(|_| buf)
+    })
+    .await;
+    match rendered {
+        Ok(Ok(body)) => ([(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)], body).into_response(),
+        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot encode metrics: {e}\n")).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("metrics task failed: {e}\n")).into_response(),
+    }
+}
+
+async fn readyz(State(s): State<AppState>) -> Response {
+    match s.source.ready() {
+        Ok(()) => (StatusCode::OK, "ready\n".to_owned()).into_response(),
+        Err(why) => (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {why}\n")).into_response(),
+    }
+}

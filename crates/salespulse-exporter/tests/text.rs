@@ -1,0 +1,64 @@
+//! The exporter writes exact Prometheus text for a known scrape.
+
+use chrono::{DateTime, Utc};
+use prometheus::{Encoder, TextEncoder};
+use salespulse_engine::kpis::{Family, Kind, Metric, Value};
+use salespulse_exporter::{PartitionStatus, Scrape, to_metric_families};
+
+fn render(scrape: &Scrape, now: DateTime<Utc>) -> String {
+    let mut buf = Vec::new();
+    TextEncoder::new().encode(&to_metric_families(scrape, now), &mut buf).unwrap();
+    String::from_utf8(buf).unwrap()
+}
+
+#[test]
+fn renders_gauges_summaries_and_partition_status() {
+    let now: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().unwrap();
+    let l = |w: &str| vec![("team", "emea".to_owned()), ("window", w.to_owned())];
+    let scrape = Scrape {
+        families: vec![
+            Family {
+                name: "sales_won_revenue",
+                help: "Won revenue.",
+                kind: Kind::Gauge,
+                metrics: vec![Metric { labels: l("1h"), value: Value::Gauge(1450.5) }],
+            },
+            Family {
+                name: "sales_lead_response_seconds",
+                help: "Response time.",
+                kind: Kind::Summary,
+                metrics: vec![
+                    Metric {
+                        labels: l("1h"),
+                        value: Value::Summary { count: 2, sum: 660.0, quantiles: vec![(0.5, 60.0), (0.9, 600.0)] },
+                    },
+                    Metric { labels: l("24h"), value: Value::Summary { count: 0, sum: 0.0, quantiles: vec![] } },
+                ],
+            },
+        ],
+        partitions: vec![
+            PartitionStatus { partition: 0, newest_event: Some("2026-11-26T11:59:30Z".parse().unwrap()), state_bytes: 4096 },
+            PartitionStatus { partition: 1, newest_event: None, state_bytes: 0 },
+        ],
+    };
+    let text = render(&scrape, now);
+    for line in [
+        "# HELP sales_won_revenue Won revenue.",
+        "# TYPE sales_won_revenue gauge",
+        "sales_won_revenue{team=\"emea\",window=\"1h\"} 1450.5",
+        "# TYPE sales_lead_response_seconds summary",
+        "sales_lead_response_seconds{team=\"emea\",window=\"1h\",quantile=\"0.5\"} 60",
+        "sales_lead_response_seconds{team=\"emea\",window=\"1h\",quantile=\"0.9\"} 600",
+        "sales_lead_response_seconds_sum{team=\"emea\",window=\"1h\"} 660",
+        "sales_lead_response_seconds_count{team=\"emea\",window=\"1h\"} 2",
+        "sales_lead_response_seconds_count{team=\"emea\",window=\"24h\"} 0",
+        "salespulse_event_lag_seconds{partition=\"0\"} 30",
+        "salespulse_last_event_timestamp_seconds{partition=\"0\"} 1795694370",
+        "salespulse_state_bytes{partition=\"1\"} 0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing line {line:?} in:\n{text}");
+    }
+    assert!(!text.contains("partition=\"1\"} 0\nsalespulse_event_lag"), "no lag without events");
+    assert!(!text.contains("window=\"24h\",quantile"), "no quantiles without observations");
+    assert!(!text.contains("NaN"));
+}
