@@ -37,7 +37,11 @@ fn renders_gauges_summaries_and_partition_status() {
             },
         ],
         partitions: vec![
-            PartitionStatus { partition: 0, newest_event: Some("2026-11-26T11:59:30Z".parse().unwrap()), state_bytes: 4096 },
+            PartitionStatus {
+                partition: 0,
+                newest_event: Some("2026-11-26T11:59:30Z".parse().unwrap()),
+                state_bytes: 4096,
+            },
             PartitionStatus { partition: 1, newest_event: None, state_bytes: 0 },
         ],
     };

@@ -38,11 +38,14 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), SourceError> {
     let dead_letters = DeadLetters::new(&cfg, metrics.clone())?;
-    let ctx = Ctx { sink: sink.clone(), metrics: metrics.clone(), dead_letters: dead_letters.as_ref().map(|d| d.producer()), joined };
+    let ctx = Ctx {
+        sink: sink.clone(),
+        metrics: metrics.clone(),
+        dead_letters: dead_letters.as_ref().map(|d| d.producer()),
+        joined,
+    };
     let consumer: StreamConsumer<Ctx> = cfg.consumer().create_with_context(ctx).map_err(SourceError::Config)?;
-    consumer
-        .subscribe(&[&cfg.topic])
-        .map_err(|source| SourceError::Subscribe { topic: cfg.topic.clone(), source })?;
+    consumer.subscribe(&[&cfg.topic]).map_err(|source| SourceError::Subscribe { topic: cfg.topic.clone(), source })?;
     info!(topic = %cfg.topic, group = %cfg.group_id, brokers = %cfg.brokers, "consuming");
     let mut l = Loop {
         sink,
@@ -109,7 +112,11 @@ impl Loop {
                 }
             }
             Verdict::NotAssigned => {
-                warn!(partition = m.partition(), offset = m.offset(), "message for a partition with no state; not stored");
+                warn!(
+                    partition = m.partition(),
+                    offset = m.offset(),
+                    "message for a partition with no state; not stored"
+                );
                 return;
             }
         }

@@ -39,21 +39,41 @@ impl SourceMetrics {
         let m = SourceMetrics {
             consumed: counter(r, "salespulse_events_consumed_total", "Messages read from the events topic.")?,
             applied: counter(r, "salespulse_events_applied_total", "Events applied to the KPI state.")?,
-            duplicates: counter(r, "salespulse_events_duplicate_total", "Events ignored as duplicates (event_id seen).")?,
+            duplicates: counter(
+                r,
+                "salespulse_events_duplicate_total",
+                "Events ignored as duplicates (event_id seen).",
+            )?,
             rejected: counter_vec(r, "salespulse_events_rejected_total", "Messages rejected, by reason.", "reason")?,
-            dead_letters: counter(r, "salespulse_dead_letters_total", "Rejected messages delivered to the dead-letter topic.")?,
+            dead_letters: counter(
+                r,
+                "salespulse_dead_letters_total",
+                "Rejected messages delivered to the dead-letter topic.",
+            )?,
             dead_letter_errors: counter(
                 r,
                 "salespulse_dead_letter_errors_total",
                 "Rejected messages that could not be delivered to the dead-letter topic.",
             )?,
-            reference_events: counter(r, "salespulse_reference_events_total", "Reference events applied to the global table.")?,
+            reference_events: counter(
+                r,
+                "salespulse_reference_events_total",
+                "Reference events applied to the global table.",
+            )?,
             partitions: {
-                let g = IntGauge::new("salespulse_partitions_assigned", "Partitions of the events topic owned by this instance.")?;
+                let g = IntGauge::new(
+                    "salespulse_partitions_assigned",
+                    "Partitions of the events topic owned by this instance.",
+                )?;
                 r.register(Box::new(g.clone()))?;
                 g
             },
-            rebalances: counter_vec(r, "salespulse_rebalances_total", "Partition assignment changes, by kind.", "kind")?,
+            rebalances: counter_vec(
+                r,
+                "salespulse_rebalances_total",
+                "Partition assignment changes, by kind.",
+                "kind",
+            )?,
             commits: counter_vec(r, "salespulse_offset_commits_total", "Offset commits, by result.", "result")?,
         };
         for reason in DecodeError::REASONS.iter().chain(extra_reasons) {

@@ -90,8 +90,12 @@ pub async fn load_reference(
             .map_err(|source| SourceError::Metadata { topic: topic.to_owned(), source })?;
     }
     consumer.assign(&tpl).map_err(|source| SourceError::Subscribe { topic: topic.to_owned(), source })?;
-    let mut reader =
-        Reader { apply, metrics, max_bytes: cfg.max_message_bytes, bad_log: RateLimit::new(10, Duration::from_secs(10)) };
+    let mut reader = Reader {
+        apply,
+        metrics,
+        max_bytes: cfg.max_message_bytes,
+        bad_log: RateLimit::new(10, Duration::from_secs(10)),
+    };
     let (started, mut loaded, mut progress) = (Instant::now(), 0u64, Instant::now());
     info!(%topic, partitions = partitions.len(), "loading reference data");
     while !remaining.is_empty() {
