@@ -1,1 +1,89 @@
-fn main() {}
+//! The `salespulse` binary: the service (`run`), config checking (`check`), the traffic
+//! generator (`gen`) and topic creation (`topics`). It is the only crate that knows every
+//! other one; it wires them with shared state and owns process concerns (signals, exit
+//! codes, logging).
+
+mod cli;
+mod config;
+mod generate;
+mod logging;
+mod roster;
+mod run;
+mod settings;
+mod shards;
+mod topics;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+
+fn resolve_or_exit(common: &cli::Common) -> Result<settings::Resolved, ExitCode> {
+    match settings::resolve(common) {
+        Ok(Ok(r)) => Ok(r),
+        Ok(Err(errors)) => {
+            settings::report(&errors);
+            Err(ExitCode::from(2))
+        }
+        Err(e) => {
+            eprintln!("salespulse: {e:#}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("cannot start the async runtime")
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(common) => match resolve_or_exit(&common) {
+            Ok(_) => {
+                println!("configuration is valid");
+                Ok(())
+            }
+            Err(code) => return code,
+        },
+        Command::Run(common) => {
+            let r = match resolve_or_exit(&common) {
+                Ok(r) => r,
+                Err(code) => return code,
+            };
+            logging::init(&r.config.log.format, &r.config.log.level);
+            runtime().block_on(run::run(r))
+        }
+        Command::Topics(args) => {
+            let r = match resolve_or_exit(&args.common) {
+                Ok(r) => r,
+                Err(code) => return code,
+            };
+            logging::init(&r.config.log.format, &r.config.log.level);
+            runtime().block_on(topics::run(&args, &r))
+        }
+        Command::Gen(args) => {
+            logging::init("text", "warn");
+            let stop = Arc::new(AtomicBool::new(false));
+            let flag = stop.clone();
+            let rt = runtime();
+            rt.spawn(async move {
+                tokio::signal::ctrl_c().await.ok();
+                flag.store(true, Ordering::Relaxed);
+            });
+            let r = std::thread::spawn(move || generate::run(args, stop)).join();
+            r.unwrap_or_else(|_| Err(anyhow::anyhow!("generator thread panicked")))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("salespulse: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Command-line interface. Precedence: config file < environment < flags.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Live B2B sales KPIs from a Kafka stream of CRM events, for Prometheus.
+#[derive(Debug, Parser)]
+#[command(name = "salespulse", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Consume CRM events and serve KPIs on /metrics.
+    Run(Common),
+    /// Check a configuration and print every problem (exit 2 if any).
+    Check(Common),
+    /// Produce synthetic CRM traffic: a backfill (--events) or a live rate (--rate).
+    Gen(GenArgs),
+    /// Create the events, reference and dead-letter topics if they are missing.
+    Topics(TopicsArgs),
+}
+
+/// Settings shared by `run` and `check`; each overrides the config file.
+#[derive(Debug, Clone, Args)]
+pub struct Common {
+    /// TOML configuration file.
+    #[arg(long, short, env = "SALESPULSE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Kafka bootstrap servers.
+    #[arg(long, env = "SALESPULSE_BROKERS")]
+    pub brokers: Option<String>,
+    /// Events topic.
+    #[arg(long, env = "SALESPULSE_TOPIC")]
+    pub topic: Option<String>,
+    /// Reference-data topic ("" for none).
+    #[arg(long, env = "SALESPULSE_REFERENCE_TOPIC")]
+    pub reference_topic: Option<String>,
+    /// Consumer group id.
+    #[arg(long, env = "SALESPULSE_GROUP")]
+    pub group: Option<String>,
+    /// Dead-letter topic ("" for none).
+    #[arg(long, env = "SALESPULSE_DEAD_LETTER_TOPIC")]
+    pub dead_letter_topic: Option<String>,
+    /// HTTP listen address for /metrics, /healthz, /readyz.
+    #[arg(long, env = "SALESPULSE_LISTEN")]
+    pub listen: Option<String>,
+    /// Log format: text or json.
+    #[arg(long, env = "SALESPULSE_LOG_FORMAT")]
+    pub log_format: Option<String>,
+    /// Log filter, e.g. info or debug.
+    #[arg(long, env = "SALESPULSE_LOG_LEVEL")]
+    pub log_level: Option<String>,
+    /// Extra librdkafka property, KEY=VALUE (repeatable).
+    #[arg(long = "kafka-property", short = 'X', value_name = "KEY=VALUE")]
+    pub kafka_properties: Vec<String>,
+}
+
+/// Arguments of `gen`.
+#[derive(Debug, Clone, Args)]
+pub struct GenArgs {
+    /// Kafka bootstrap servers.
+    #[arg(long, env = "SALESPULSE_BROKERS", default_value = "localhost:9092")]
+    pub brokers: String,
+    /// Events topic.
+    #[arg(long, env = "SALESPULSE_TOPIC", default_value = "crm.events")]
+    pub topic: String,
+    /// Topic for the roster and other reference data ("" to send them to --topic).
+    #[arg(long, env = "SALESPULSE_REFERENCE_TOPIC", default_value = "crm.reference")]
+    pub reference_topic: String,
+    /// Seed: the same seed and options give the same events.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Live traffic at this rate, e.g. 50/s or 3000/m (runs until Ctrl-C).
+    #[arg(long, conflicts_with = "events")]
+    pub rate: Option<String>,
+    /// Backfill this many events spread over --days before now, then exit.
+    #[arg(long)]
+    pub events: Option<u64>,
+    /// Days the backfill covers.
+    #[arg(long, default_value_t = 30.0)]
+    pub days: f64,
+    /// Number of teams.
+    #[arg(long, default_value_t = 4)]
+    pub teams: usize,
+    /// Reps per team.
+    #[arg(long, default_value_t = 6)]
+    pub reps_per_team: usize,
+    /// Share of messages replaced by malformed ones (to see rejections), 0..1.
+    #[arg(long, default_value_t = 0.0)]
+    pub bad_ratio: f64,
+    /// Do not send the roster, exchange rates and stages first.
+    #[arg(long)]
+    pub no_reference: bool,
+    /// Extra librdkafka property, KEY=VALUE (repeatable).
+    #[arg(long = "kafka-property", short = 'X', value_name = "KEY=VALUE")]
+    pub kafka_properties: Vec<String>,
+}
+
+/// Arguments of `topics`.
+#[derive(Debug, Clone, Args)]
+pub struct TopicsArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Partitions of the events topic.
+    #[arg(long, default_value_t = 6)]
+    pub partitions: i32,
+    /// Replication factor of every topic.
+    #[arg(long, default_value_t = 1)]
+    pub replication: i32,
+    /// Retention of the events topic; must exceed the longest window (90d) for rebuilds.
+    #[arg(long, default_value = "100d")]
+    pub retention: String,
+}

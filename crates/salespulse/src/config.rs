@@ -1,0 +1,228 @@
+//! The configuration file (TOML), its defaults, and its validation.
+//!
+//! The file is one serde tree with `deny_unknown_fields`; every field has a default that
+//! runs against a broker on localhost. Values are checked all at once by [`Config::check`],
+//! which lists every problem before the service refuses to start.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub kafka: Kafka,
+    pub http: Http,
+    pub engine: Engine,
+    pub reference: ReferenceFiles,
+    pub log: Log,
+}
+
+/// `[kafka]`: where events come from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Kafka {
+    /// Bootstrap servers, `host:port[,host:port...]`.
+    pub brokers: String,
+    /// The events topic.
+    pub topic: String,
+    /// The reference-data topic, read whole before events; "" to use files only.
+    pub reference_topic: String,
+    /// Consumer group id; every instance of one deployment shares it.
+    pub group_id: String,
+    /// Where rejected messages go; "" to only count and log them.
+    pub dead_letter_topic: String,
+    /// How often consumed offsets are committed (e.g. "5s").
+    pub commit_interval: String,
+    /// Messages larger than this many bytes are rejected.
+    pub max_message_bytes: usize,
+    /// Extra librdkafka properties for every client: SASL, SSL, timeouts...
+    pub properties: BTreeMap<String, String>,
+}
+
+impl Default for Kafka {
+    fn default() -> Kafka {
+        Kafka {
+            brokers: "localhost:9092".into(),
+            topic: "crm.events".into(),
+            reference_topic: "crm.reference".into(),
+            group_id: "salespulse".into(),
+            dead_letter_topic: "crm.events.dlq".into(),
+            commit_interval: "5s".into(),
+            max_message_bytes: 64 * 1024,
+            properties: BTreeMap::new(),
+        }
+    }
+}
+
+/// `[http]`: the metrics and health endpoints.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Http {
+    /// Listen address of `/metrics`, `/healthz` and `/readyz`.
+    pub listen: String,
+}
+
+impl Default for Http {
+    fn default() -> Http {
+        Http { listen: "0.0.0.0:9898".into() }
+    }
+}
+
+/// `[engine]`: KPI computation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Engine {
+    /// Currency every amount is converted to (ISO 4217).
+    pub base_currency: String,
+    /// Starting exchange rates: units of base currency per unit of each currency.
+    /// `fx.rate` events update them.
+    pub fx: BTreeMap<String, f64>,
+    /// How long an `event_id` is remembered for duplicate detection (e.g. "7d").
+    pub dedup_horizon: String,
+    /// At most this many `event_id`s are remembered per partition.
+    pub dedup_max_ids: usize,
+    /// Events further than this in the future are rejected (e.g. "5m").
+    pub max_future_skew: String,
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine {
+            base_currency: "EUR".into(),
+            fx: BTreeMap::new(),
+            dedup_horizon: "7d".into(),
+            dedup_max_ids: 1_000_000,
+            max_future_skew: "5m".into(),
+        }
+    }
+}
+
+/// `[reference]`: reference data from files.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReferenceFiles {
+    /// A CSV roster: `rep_id,team_id,active,quota_carrying` with a header line.
+    pub roster_file: Option<PathBuf>,
+}
+
+/// `[log]`: logging.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Log {
+    /// `text` or `json`.
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `info,salespulse_kafka=debug`.
+    pub level: String,
+}
+
+impl Default for Log {
+    fn default() -> Log {
+        Log { format: "text".into(), level: "info".into() }
+    }
+}
+
+/// Checked, typed settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub commit_interval: Duration,
+    pub dedup_horizon: Duration,
+    pub max_future_skew: Duration,
+    pub base_currency: salespulse_events::Currency,
+    pub fx: Vec<(salespulse_events::Currency, f64)>,
+}
+
+fn duration(field: &str, text: &str, errors: &mut Vec<String>) -> Duration {
+    humantime::parse_duration(text).unwrap_or_else(|e| {
+        errors.push(format!("{field} = {text:?}: {e} (use e.g. \"5s\", \"10m\", \"7d\")"));
+        Duration::ZERO
+    })
+}
+
+impl Config {
+    /// Reads a TOML file.
+    pub fn load(path: &Path) -> anyhow::Result<Config> {
+        use anyhow::Context;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+    }
+
+    /// Checks every value; returns the typed settings or the list of every problem.
+    pub fn check(&self) -> Result<Settings, Vec<String>> {
+        let mut errors = Vec::new();
+        let k = &self.kafka;
+        if k.brokers.trim().is_empty() {
+            errors.push("kafka.brokers is empty (expected host:port[,host:port...])".into());
+        }
+        for (name, value) in [("kafka.topic", &k.topic), ("kafka.group_id", &k.group_id)] {
+            if value.trim().is_empty() {
+                errors.push(format!("{name} is empty"));
+            }
+        }
+        for (name, value) in [
+            ("kafka.topic", &k.topic),
+            ("kafka.reference_topic", &k.reference_topic),
+            ("kafka.dead_letter_topic", &k.dead_letter_topic),
+        ] {
+            if value.len() > 249 || !value.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+                errors.push(format!(
+                    "{name} = {value:?} is not a valid topic name (letters, digits, '.', '_', '-'; at most 249)"
+                ));
+            }
+        }
+        if !k.dead_letter_topic.is_empty() && k.dead_letter_topic == k.topic {
+            errors.push("kafka.dead_letter_topic must differ from kafka.topic".into());
+        }
+        if k.max_message_bytes < 256 {
+            errors.push(format!("kafka.max_message_bytes = {} is too small (at least 256)", k.max_message_bytes));
+        }
+        let commit_interval = duration("kafka.commit_interval", &k.commit_interval, &mut errors);
+        if commit_interval.is_zero() && !errors.iter().any(|e| e.starts_with("kafka.commit_interval")) {
+            errors.push("kafka.commit_interval must be more than 0".into());
+        }
+        let listen = self.http.listen.parse::<SocketAddr>().unwrap_or_else(|e| {
+            errors.push(format!("http.listen = {:?}: {e} (expected ip:port, e.g. 0.0.0.0:9898)", self.http.listen));
+            SocketAddr::from(([0, 0, 0, 0], 0))
+        });
+        let e = &self.engine;
+        let base_currency = salespulse_events::Currency::parse(&e.base_currency).unwrap_or_else(|| {
+            errors.push(format!("engine.base_currency = {:?} is not an ISO 4217 code", e.base_currency));
+            salespulse_events::Currency::parse("EUR").expect("valid")
+        });
+        let mut fx = Vec::new();
+        for (code, rate) in &e.fx {
+            match salespulse_events::Currency::parse(code) {
+                Some(c) if rate.is_finite() && *rate > 0.0 => fx.push((c, *rate)),
+                Some(_) => errors.push(format!("engine.fx.{code} = {rate} must be a number > 0")),
+                None => errors.push(format!("engine.fx.{code}: {code:?} is not an ISO 4217 code")),
+            }
+        }
+        let dedup_horizon = duration("engine.dedup_horizon", &e.dedup_horizon, &mut errors);
+        let max_future_skew = duration("engine.max_future_skew", &e.max_future_skew, &mut errors);
+        if e.dedup_max_ids == 0 {
+            errors.push("engine.dedup_max_ids must be at least 1".into());
+        }
+        if let Some(p) = &self.reference.roster_file
+            && !p.is_file()
+        {
+            errors.push(format!("reference.roster_file = {:?} does not exist", p.display().to_string()));
+        }
+        if !["text", "json"].contains(&self.log.format.as_str()) {
+            errors.push(format!("log.format = {:?} must be \"text\" or \"json\"", self.log.format));
+        }
+        if let Err(err) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
+            errors.push(format!("log.level = {:?}: {err}", self.log.level));
+        }
+        if errors.is_empty() {
+            Ok(Settings { listen, commit_interval, dedup_horizon, max_future_skew, base_currency, fx })
+        } else {
+            Err(errors)
+        }
+    }
+}

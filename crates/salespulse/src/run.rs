@@ -1,0 +1,136 @@
+//! `salespulse run`: wires the source, the shards and the exporter, and shuts down cleanly.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use anyhow::Context;
+use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
+use salespulse_engine::{Kpi, Reference, Rejection};
+use salespulse_exporter::{KpiCollector, KpiSource};
+use salespulse_kafka::{SourceMetrics, load_reference};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tracing::{error, info};
+
+use crate::roster;
+use crate::settings::Resolved;
+use crate::shards::Shards;
+
+fn service_metrics(registry: &Registry, base: &str) -> anyhow::Result<IntCounterVec> {
+    let info = IntGauge::with_opts(
+        Opts::new("salespulse_build_info", "Build of this salespulse process (always 1).")
+            .const_label("version", env!("CARGO_PKG_VERSION")),
+    )?;
+    info.set(1);
+    registry.register(Box::new(info))?;
+    let currency = IntGauge::with_opts(
+        Opts::new("salespulse_base_currency_info", "The currency every amount is converted to (always 1).")
+            .const_label("currency", base),
+    )?;
+    currency.set(1);
+    registry.register(Box::new(currency))?;
+    let incomplete = IntCounterVec::new(
+        Opts::new("salespulse_kpi_incomplete_total", "Events a KPI had to skip for lack of a field, by KPI."),
+        &["kpi"],
+    )?;
+    for kpi in Kpi::ALL {
+        incomplete.with_label_values(&[kpi.label()]);
+    }
+    registry.register(Box::new(incomplete.clone()))?;
+    #[cfg(target_os = "linux")]
+    registry.register(Box::new(prometheus::process_collector::ProcessCollector::for_self()))?;
+    Ok(incomplete)
+}
+
+/// A future that resolves when `rx` sees `true`.
+async fn stopped(mut rx: watch::Receiver<bool>) {
+    while !*rx.borrow() {
+        if rx.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(t) => t,
+            Err(_) => return ctrl_c.await.unwrap_or(()),
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await.unwrap_or(());
+}
+
+/// Runs the service until SIGINT/SIGTERM.
+pub async fn run(r: Resolved) -> anyhow::Result<()> {
+    let registry = Registry::new();
+    let incomplete = service_metrics(&registry, r.settings.base_currency.as_str())?;
+    let metrics = SourceMetrics::register(&registry, &Rejection::REASONS)?;
+    let mut reference = Reference::new(r.settings.base_currency);
+    for (currency, rate) in &r.settings.fx {
+        reference.set_rate(*currency, *rate);
+    }
+    if let Some(path) = &r.config.reference.roster_file {
+        let n = roster::load(path, &mut reference)?;
+        info!(path = %path.display(), reps = n, "roster loaded");
+    }
+    let shards = Arc::new(Shards::new(r.engine(), reference, incomplete));
+    registry.register(Box::new(KpiCollector::new(shards.clone() as Arc<dyn KpiSource>)))?;
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let stop_tx = Arc::new(stop_tx);
+    let on_signal = stop_tx.clone();
+    tokio::spawn(async move {
+        signal().await;
+        info!("signal received: stopping");
+        on_signal.send(true).ok();
+    });
+
+    let listener = TcpListener::bind(r.settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (http.listen)", r.settings.listen))?;
+    info!(address = %r.settings.listen, "serving /metrics, /healthz, /readyz");
+    let http = tokio::spawn(salespulse_exporter::serve(
+        listener,
+        registry.clone(),
+        shards.clone() as Arc<dyn KpiSource>,
+        stopped(stop_rx.clone()),
+    ));
+
+    let source = r.source();
+    let reader = match r.reference_topic() {
+        Some(topic) => {
+            let target = shards.clone();
+            let apply = Arc::new(move |e: &salespulse_events::Event| target.apply_reference(e));
+            tokio::select! {
+                loaded = load_reference(&source, &topic, apply, metrics.clone()) => loaded?,
+                () = stopped(stop_rx.clone()) => return Ok(()),
+            }
+        }
+        None => None,
+    };
+    shards.reference_loaded.store(true, Ordering::Release);
+
+    let joined = shards.joined.clone();
+    let result = salespulse_kafka::run(source, shards.clone(), metrics, joined, stopped(stop_rx.clone())).await;
+    stop_tx.send(true).ok();
+    if let Some(reader) = reader {
+        reader.task.abort();
+    }
+    match http.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => error!(error = %e, "HTTP server failed"),
+        Err(e) => error!(error = %e, "HTTP task failed"),
+    }
+    result?;
+    info!("stopped cleanly");
+    Ok(())
+}
