@@ -17,6 +17,9 @@ use crate::error::SourceError;
 use crate::metrics::SourceMetrics;
 use crate::ratelimit::RateLimit;
 
+/// How long the reference topic must stay quiet after its high watermark is reached.
+const QUIET: Duration = Duration::from_millis(500);
+
 /// Applies one reference event to the global table; false if it is not reference data.
 pub type ApplyReference = Arc<dyn Fn(&Event) -> bool + Send + Sync>;
 
@@ -112,6 +115,17 @@ pub async fn load_reference(
         if progress.elapsed() >= Duration::from_secs(5) {
             info!(%topic, loaded, partitions_left = remaining.len(), "loading reference data");
             progress = Instant::now();
+        }
+    }
+    // Some brokers report a high watermark that trails the last offset: read on until the
+    // topic stays quiet, so the whole table is in before the first event.
+    while let Ok(next) = tokio::time::timeout(QUIET, consumer.recv()).await {
+        match next {
+            Ok(m) => {
+                reader.handle(&m);
+                loaded += 1;
+            }
+            Err(e) => warn!(error = %e, %topic, "reference consumer error"),
         }
     }
     info!(%topic, loaded, elapsed_ms = started.elapsed().as_millis() as u64, "reference data loaded");
