@@ -2,9 +2,11 @@
 //!
 //! Response time = first outbound, non-automated activity on the lead minus its first
 //! assignment (when that came before the response), else minus its creation; it is
-//! counted at the response time, for the responding rep. Conversion is a cohort KPI:
-//! counted in the slot of the lead's creation. Events may arrive in any order: the
-//! observation is recomputed when an earlier fact arrives, the old one retracted.
+//! counted at the response time, for the responding rep. Leads created and converted form
+//! a cohort: counted in the slot of the lead's creation, for the lead's owner (its latest
+//! assignee, else its creator), and moved when a newer assignment changes the owner.
+//! Events may arrive in any order: what is counted is recomputed when an earlier fact
+//! arrives, and the old count retracted.
 
 use std::collections::HashMap;
 
@@ -16,7 +18,10 @@ use crate::windows::{OwnerId, Windows};
 #[derive(Debug, Clone, Default)]
 struct Lead {
     created: Option<(Ms, OwnerId)>,
+    /// First assignment: starts the response clock.
     assigned: Option<Ms>,
+    /// Latest assignment by event time: owns the cohort counts.
+    owner: Option<(Ms, OwnerId)>,
     response: Option<(Ms, OwnerId)>,
     /// The response-time observation currently in the windows.
     observed: Option<(Ms, OwnerId, f64)>,
@@ -54,16 +59,19 @@ impl Leads {
             return;
         }
         lead.created = Some((t, owner));
-        w.add(t, owner, Stat::LeadsCreated, 1.0);
-        if lead.converted {
-            w.add(t, owner, Stat::LeadsConverted, 1.0);
-        }
+        count_cohort(lead, w, 1.0);
         settle(lead, w, None);
     }
 
-    /// `lead.assigned`: the first assignment starts the response clock.
-    pub fn assign(&mut self, w: &mut Windows, id: &str, t: Ms) {
+    /// `lead.assigned`: the first assignment starts the response clock; the latest one
+    /// owns the cohort counts.
+    pub fn assign(&mut self, w: &mut Windows, id: &str, t: Ms, owner: OwnerId) {
         let lead = self.entry(id, t);
+        if lead.owner.is_none_or(|(at, _)| t >= at) {
+            count_cohort(lead, w, -1.0);
+            lead.owner = Some((t, owner));
+            count_cohort(lead, w, 1.0);
+        }
         if lead.assigned.is_none_or(|a| t < a) {
             lead.assigned = Some(t);
             settle(lead, w, None);
@@ -87,7 +95,7 @@ impl Leads {
             return;
         }
         lead.converted = true;
-        match lead.created {
+        match cohort(lead) {
             Some((c, owner)) => w.add(c, owner, Stat::LeadsConverted, 1.0),
             None => inc.add(Kpi::LeadConversion),
         }
@@ -106,6 +114,21 @@ impl Leads {
     /// Number of leads held.
     pub fn len(&self) -> usize {
         self.map.len()
+    }
+}
+
+/// Where the lead's cohort counts live: its creation slot, its owner.
+fn cohort(lead: &Lead) -> Option<(Ms, OwnerId)> {
+    lead.created.map(|(c, creator)| (c, lead.owner.map_or(creator, |(_, o)| o)))
+}
+
+/// Adds (`sign` 1) or retracts (`sign` -1) the lead's cohort counts.
+fn count_cohort(lead: &Lead, w: &mut Windows, sign: f64) {
+    if let Some((c, owner)) = cohort(lead) {
+        w.add(c, owner, Stat::LeadsCreated, sign);
+        if lead.converted {
+            w.add(c, owner, Stat::LeadsConverted, sign);
+        }
     }
 }
 

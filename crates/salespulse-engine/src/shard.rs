@@ -117,7 +117,7 @@ impl Shard {
                 }
             }
             Body::LeadCreated { lead_id, .. } => self.leads.create(w, lead_id, t, owner),
-            Body::LeadAssigned { lead_id } => self.leads.assign(w, lead_id, t),
+            Body::LeadAssigned { lead_id } => self.leads.assign(w, lead_id, t, owner),
             Body::LeadConverted { lead_id, .. } => self.leads.convert(w, lead_id, t, inc),
             Body::LeadDisqualified { lead_id, .. } => self.leads.disqualify(lead_id, t),
             Body::DealCreated(d) => self.deals.set(&d.deal_id, t, Some(d.amount), Some(owner)),

@@ -119,3 +119,28 @@ fn nps_and_csat_with_their_parts() {
     assert_eq!((part("promoter"), part("passive"), part("detractor")), (Some(2.0), Some(1.0), Some(1.0)));
     assert_eq!(h.kpi("sales_csat", &w("1h")), Some(200.0 / 3.0));
 }
+
+#[test]
+fn the_cohort_follows_the_latest_assignee_in_any_order() {
+    let mut h = Harness::new();
+    let roster = r#"{"event_id":"auto","type":"rep.updated","occurred_at":"{at}","rep_id":"REP","team_id":"TEAM","active":true,"quota_carrying":true}"#;
+    h.ok(&roster.replace("REP", "ana").replace("TEAM", "emea"), &ago(100));
+    h.ok(&roster.replace("REP", "ben").replace("TEAM", "na"), &ago(100));
+    let created = r#"{"event_id":"auto","type":"lead.created","occurred_at":"{at}","lead_id":"LID"}"#;
+    h.ok(&l(created, "x"), &ago(50));
+    let cohort = |h: &Harness, team| {
+        (
+            h.kpi("sales_leads_created", &[("team", team), ("window", "1h")]),
+            h.kpi("sales_leads_converted", &[("team", team), ("window", "1h")]),
+        )
+    };
+    assert_eq!(cohort(&h, "unassigned"), (Some(1.0), Some(0.0)));
+    h.ok(&l(ASSIGNED, "x"), &ago(40)); // to ana (emea)
+    h.ok(&l(CONVERTED, "x"), &ago(30));
+    assert_eq!(cohort(&h, "emea"), (Some(1.0), Some(1.0)));
+    assert_eq!(cohort(&h, "unassigned"), (None, None), "moved away: nothing left there");
+    h.ok(&l(ASSIGNED, "x").replace("ana", "ben"), &ago(20)); // reassigned to ben (na)
+    h.ok(&l(ASSIGNED, "x"), &ago(45)); // an older assignment arriving late changes nothing
+    assert_eq!(cohort(&h, "na"), (Some(1.0), Some(1.0)));
+    assert_eq!(cohort(&h, "emea"), (Some(0.0), Some(0.0)));
+}

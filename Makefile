@@ -1,0 +1,42 @@
+# salespulse — run `make help` for the targets.
+SHELL := bash
+.DEFAULT_GOAL := help
+CARGO ?= cargo
+
+.PHONY: help build demo test test-unit lint fmt bench broker-start broker-stop clean
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-13s\033[0m %s\n", $$1, $$2}'
+
+build: ## Build every crate (debug)
+	$(CARGO) build --workspace
+
+demo: ## Broker + topics + generator + pipeline, with live KPI lines (Ctrl-C stops all)
+	@deploy/local/demo.sh
+
+test: ## Every test, end-to-end included (starts a local broker unless KAFKA_BROKERS is set)
+	$(CARGO) build -p salespulse
+	@deploy/local/with-broker.sh $(CARGO) test --workspace --all-targets
+
+test-unit: ## Tests that need no broker
+	$(CARGO) test --workspace --exclude salespulse-e2e --all-targets
+
+lint: ## rustfmt and clippy, warnings as errors
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+bench: ## Benchmarks (criterion; results in target/criterion)
+	$(CARGO) bench --workspace
+
+broker-start: ## Start the local broker (tansu) in the background
+	@deploy/local/broker.sh start
+
+broker-stop: ## Stop the local broker
+	@deploy/local/broker.sh stop
+
+clean: ## Remove build output and local run state (keeps the cached broker)
+	$(CARGO) clean
+	rm -rf .run
