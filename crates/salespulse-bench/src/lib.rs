@@ -1,0 +1,1 @@
+//! Benchmarks of salespulse live in `benches/`; run them with `make bench`.
