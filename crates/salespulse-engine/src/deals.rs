@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use salespulse_events::{Money, Outcome};
 
+use crate::entities::{Touched, entry};
 use crate::outcome::{Incomplete, Kpi};
 use crate::reference::Reference;
 use crate::stat::Stat;
@@ -56,19 +57,16 @@ fn newer<T: Copy>(slot: &mut Option<(Ms, T)>, t: Ms, v: T) {
     }
 }
 
-impl Deals {
-    fn entry(&mut self, id: &str, t: Ms) -> &mut Deal {
-        if !self.map.contains_key(id) {
-            self.map.insert(id.to_owned(), Deal::default());
-        }
-        let deal = self.map.get_mut(id).expect("just inserted");
-        deal.touched = deal.touched.max(t);
-        deal
+impl Touched for Deal {
+    fn touched(&mut self) -> &mut Ms {
+        &mut self.touched
     }
+}
 
+impl Deals {
     /// `deal.created` and `deal.amount_changed`: the amount (and owner) as of `t`.
     pub fn set(&mut self, id: &str, t: Ms, amount: Option<Money>, owner: Option<OwnerId>) {
-        let deal = self.entry(id, t);
+        let deal = entry(&mut self.map, id, t);
         if let Some(m) = amount {
             newer(&mut deal.amount, t, m);
         }
@@ -95,7 +93,7 @@ impl Deals {
         amount: Option<Money>,
         inc: &mut Incomplete,
     ) {
-        let deal = self.entry(id, t);
+        let deal = entry(&mut self.map, id, t);
         let superseded = deal.close.is_some_and(|c| t < c.t) || deal.last_reopen.is_some_and(|r| t < r);
         if deal.deleted || superseded {
             return;
@@ -115,7 +113,7 @@ impl Deals {
 
     /// `deal.reopened`: retracts the close it follows.
     pub fn reopen(&mut self, w: &mut Windows, id: &str, t: Ms) {
-        let deal = self.entry(id, t);
+        let deal = entry(&mut self.map, id, t);
         if deal.last_reopen.is_none_or(|r| t > r) {
             deal.last_reopen = Some(t);
         }
@@ -127,7 +125,7 @@ impl Deals {
 
     /// `deal.deleted`: retracts any close; later events about the deal are ignored.
     pub fn delete(&mut self, w: &mut Windows, id: &str, t: Ms) {
-        let deal = self.entry(id, t);
+        let deal = entry(&mut self.map, id, t);
         if let Some(c) = deal.close.take() {
             count(w, &c, -1.0);
         }

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use crate::entities::{Touched, entry};
 use crate::outcome::{Incomplete, Kpi};
 use crate::stat::{Dist, Stat};
 use crate::time::Ms;
@@ -42,19 +43,16 @@ pub fn observe(w: &mut Windows, t: Ms, owner: OwnerId, dist: Dist, value: f64, s
     w.add(t, owner, Stat::DistBucket(dist, crate::hist::bucket(value)), sign);
 }
 
-impl Leads {
-    fn entry(&mut self, id: &str, t: Ms) -> &mut Lead {
-        if !self.map.contains_key(id) {
-            self.map.insert(id.to_owned(), Lead::default());
-        }
-        let lead = self.map.get_mut(id).expect("just inserted");
-        lead.touched = lead.touched.max(t);
-        lead
+impl Touched for Lead {
+    fn touched(&mut self) -> &mut Ms {
+        &mut self.touched
     }
+}
 
+impl Leads {
     /// `lead.created`: counts the lead (and a conversion seen earlier) in its cohort.
     pub fn create(&mut self, w: &mut Windows, id: &str, t: Ms, owner: OwnerId) {
-        let lead = self.entry(id, t);
+        let lead = entry(&mut self.map, id, t);
         if lead.created.is_some() {
             return;
         }
@@ -66,7 +64,7 @@ impl Leads {
     /// `lead.assigned`: the first assignment starts the response clock; the latest one
     /// owns the cohort counts.
     pub fn assign(&mut self, w: &mut Windows, id: &str, t: Ms, owner: OwnerId) {
-        let lead = self.entry(id, t);
+        let lead = entry(&mut self.map, id, t);
         if lead.owner.is_none_or(|(at, _)| t >= at) {
             count_cohort(lead, w, -1.0);
             lead.owner = Some((t, owner));
@@ -80,7 +78,7 @@ impl Leads {
 
     /// A human outbound touch on the lead.
     pub fn respond(&mut self, w: &mut Windows, id: &str, t: Ms, owner: OwnerId, inc: &mut Incomplete) {
-        let lead = self.entry(id, t);
+        let lead = entry(&mut self.map, id, t);
         if lead.response.is_none_or(|(r, _)| t < r) {
             let first = lead.response.is_none();
             lead.response = Some((t, owner));
@@ -90,7 +88,7 @@ impl Leads {
 
     /// `lead.converted`: counted once, in the creation slot.
     pub fn convert(&mut self, w: &mut Windows, id: &str, t: Ms, inc: &mut Incomplete) {
-        let lead = self.entry(id, t);
+        let lead = entry(&mut self.map, id, t);
         if lead.converted {
             return;
         }
@@ -103,7 +101,7 @@ impl Leads {
 
     /// `lead.disqualified`: nothing is counted yet; it keeps the lead's state alive.
     pub fn disqualify(&mut self, id: &str, t: Ms) {
-        self.entry(id, t);
+        entry(&mut self.map, id, t);
     }
 
     /// Forgets leads untouched since `horizon`.

@@ -14,6 +14,7 @@
 
 mod deals;
 mod dedup;
+mod entities;
 pub mod hist;
 pub mod kpis;
 mod leads;

@@ -84,19 +84,20 @@ fn missing_field_names_the_field_and_type() {
 }
 
 #[test]
-fn every_reason_is_listed() {
-    for r in [
-        "empty",
-        "too_large",
-        "not_utf8",
-        "invalid_json",
-        "wrong_type",
-        "missing_field",
-        "invalid_value",
-        "unknown_type",
-    ] {
-        assert!(DecodeError::REASONS.contains(&r));
-    }
+fn every_reason_is_listed_once() {
+    let all = [
+        DecodeError::Empty,
+        DecodeError::TooLarge { size: 2, limit: 1 },
+        DecodeError::NotUtf8 { valid_up_to: 0 },
+        DecodeError::InvalidJson { detail: String::new() },
+        DecodeError::WrongType { detail: String::new() },
+        DecodeError::MissingField { field: "f", event_type: "t" },
+        DecodeError::InvalidValue { field: "f", detail: String::new() },
+        DecodeError::UnknownType { event_type: String::new() },
+        DecodeError::UnsupportedVersion { version: 2 },
+    ];
+    let reasons: Vec<&str> = all.iter().map(DecodeError::reason).collect();
+    assert_eq!(reasons, DecodeError::REASONS);
 }
 
 #[test]
