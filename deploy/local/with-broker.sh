@@ -12,6 +12,7 @@ if [ -z "${KAFKA_BROKERS:-}" ]; then
   KAFKA_BROKERS=$("$here/broker.sh" address)
   export KAFKA_BROKERS
 fi
-cleanup() { if [ "$started" = yes ]; then "$here/broker.sh" stop; fi; }
+# KAFKA_BROKERS now points at the broker started here: unset it so stop acts on it.
+cleanup() { if [ "$started" = yes ]; then env -u KAFKA_BROKERS "$here/broker.sh" stop; fi; }
 trap cleanup EXIT
 "$@"
