@@ -11,7 +11,7 @@ fn setup(n: u64) -> (Vec<salespulse_events::Event>, Reference, DateTime<Utc>) {
     let mut g = Generator::new(GenConfig::default());
     let mut reference = Reference::new(Currency::parse("EUR").unwrap());
     for k in g.reference_events(now) {
-        reference.apply(&k.event);
+        reference.apply(&k.event).expect("generated reference data is valid");
     }
     let events = backfill_times(n, 30.0, now, 1).map(|t| g.next_at(t).event).collect();
     (events, reference, now)
@@ -45,7 +45,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut view = View::default();
             view.merge(shard.view(now, &reference));
-            kpis::families(&view, &reference)
+            kpis::families(&view, &reference, &EngineConfig::default(), now)
         })
     });
     group.finish();

@@ -1,60 +1,53 @@
-//! Deal state and the closes it has put in the windows.
+//! Deal state: the facts known about each deal, and what they add to the aggregates.
 //!
-//! A close is counted in the slot of its `occurred_at` for the owner at that time, and
-//! remembered so that a later reopen, delete or newer close retracts exactly what it
-//! added. The newest fact by event time wins: a close counts only if it is not older than
-//! the deal's current close and last reopen, whatever order they arrive in.
+//! Facts are kept by event time, so the result does not depend on arrival order:
+//! the newest amount and owner win (ties: the later arrival), and the close that counts is
+//! the newest one, unless a reopen is as new or newer, or the deal was deleted. From the
+//! facts, `derive` computes the deal's contributions — creation cohort, close, revenue,
+//! sales cycle, stage visits — and the shard swaps them for the previous ones.
 
 use std::collections::HashMap;
 
-use salespulse_events::{Money, Outcome};
+use salespulse_events::{DealType, Money, Outcome};
 
-use crate::entities::{Touched, entry};
-use crate::outcome::{Incomplete, Kpi};
+use crate::calendar::Calendar;
+use crate::contrib::{Contribs, Contribution};
+use crate::entities::Touched;
+use crate::names::Names;
 use crate::reference::Reference;
-use crate::stat::Stat;
+use crate::stat::{Dist, StageId, Stat};
 use crate::time::Ms;
-use crate::windows::{OwnerId, Windows};
+use crate::windows::OwnerId;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Close {
-    t: Ms,
-    owner: OwnerId,
-    outcome: Outcome,
-    /// Base-currency amount, when known.
-    revenue: Option<f64>,
+pub struct Close {
+    pub t: Ms,
+    pub outcome: Outcome,
+    pub amount: Option<Money>,
+    /// The closing event's own rep, if it named one.
+    pub owner: Option<OwnerId>,
 }
 
+/// Everything known about one deal.
 #[derive(Debug, Clone, Default)]
-struct Deal {
-    /// Last known amount and when it was set.
-    amount: Option<(Ms, Money)>,
-    /// Current owner and when it was set.
-    owner: Option<(Ms, OwnerId)>,
-    close: Option<Close>,
-    last_reopen: Option<Ms>,
-    deleted: bool,
-    touched: Ms,
-}
-
-/// Every deal of a shard that is open, or was closed within the longest window.
-#[derive(Debug, Clone, Default)]
-pub struct Deals {
-    map: HashMap<String, Deal>,
-}
-
-fn count(w: &mut Windows, c: &Close, sign: f64) {
-    w.add(c.t, c.owner, Stat::Closed(c.outcome), sign);
-    if let (Outcome::Won, Some(r)) = (c.outcome, c.revenue) {
-        w.add(c.t, c.owner, Stat::WonRevenue, sign * r);
-        w.add(c.t, c.owner, Stat::WonValued, sign);
-    }
-}
-
-fn newer<T: Copy>(slot: &mut Option<(Ms, T)>, t: Ms, v: T) {
-    if slot.is_none_or(|(old, _)| t >= old) {
-        *slot = Some((t, v));
-    }
+pub struct Deal {
+    /// Creation time and deal type.
+    pub created: Option<(Ms, DealType)>,
+    /// Newest amount.
+    pub amount: Option<(Ms, Money)>,
+    /// Owner changes (creation included), by time.
+    pub owners: Vec<(Ms, OwnerId)>,
+    /// Stage entries (creation included) with the probability given with them, by time.
+    pub stages: Vec<(Ms, StageId, Option<f64>)>,
+    /// Newest close.
+    pub close: Option<Close>,
+    pub last_reopen: Option<Ms>,
+    pub deleted: bool,
+    /// The account the deal is for.
+    pub account: Option<String>,
+    pub touched: Ms,
+    /// What the deal currently adds to the aggregates.
+    pub contrib: Vec<Contribution>,
 }
 
 impl Touched for Deal {
@@ -63,82 +56,135 @@ impl Touched for Deal {
     }
 }
 
-impl Deals {
-    /// `deal.created` and `deal.amount_changed`: the amount (and owner) as of `t`.
-    pub fn set(&mut self, id: &str, t: Ms, amount: Option<Money>, owner: Option<OwnerId>) {
-        let deal = entry(&mut self.map, id, t);
-        if let Some(m) = amount {
-            newer(&mut deal.amount, t, m);
-        }
-        if let Some(o) = owner {
-            newer(&mut deal.owner, t, o);
-        }
-    }
+/// An open deal, as the pipeline KPIs read it.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenDeal {
+    pub owner: OwnerId,
+    pub stage: StageId,
+    pub entered: Ms,
+    pub amount: Option<Money>,
+    pub probability: Option<f64>,
+}
 
-    /// The deal's current owner, if known.
-    pub fn owner(&self, id: &str) -> Option<OwnerId> {
-        self.map.get(id).and_then(|d| d.owner).map(|(_, o)| o)
-    }
+/// Inserts `(t, v)` keeping time order; equal times keep arrival order.
+pub fn insert_by_time<T>(v: &mut Vec<(Ms, T)>, t: Ms, x: T) {
+    let at = v.partition_point(|(u, _)| *u <= t);
+    v.insert(at, (t, x));
+}
 
-    /// `deal.closed`. `owner` is the event's own rep, else the deal's current owner.
-    #[allow(clippy::too_many_arguments)]
-    pub fn close(
-        &mut self,
-        w: &mut Windows,
-        reference: &Reference,
-        id: &str,
-        t: Ms,
-        owner: OwnerId,
-        outcome: Outcome,
-        amount: Option<Money>,
-        inc: &mut Incomplete,
-    ) {
-        let deal = entry(&mut self.map, id, t);
-        let superseded = deal.close.is_some_and(|c| t < c.t) || deal.last_reopen.is_some_and(|r| t < r);
-        if deal.deleted || superseded {
-            return;
-        }
-        let money = amount.or(deal.amount.map(|(_, m)| m));
-        let revenue = money.and_then(|m| reference.to_base(m));
-        if outcome == Outcome::Won && revenue.is_none() {
-            inc.add(Kpi::WonRevenue);
-        }
-        if let Some(old) = deal.close.take() {
-            count(w, &old, -1.0);
-        }
-        let close = Close { t, owner, outcome, revenue };
-        count(w, &close, 1.0);
-        deal.close = Some(close);
-    }
+/// What the derivation needs besides the deal.
+pub struct Ctx<'a> {
+    pub reference: &'a Reference,
+    pub calendar: &'a Calendar,
+    pub stages: &'a Names,
+}
 
-    /// `deal.reopened`: retracts the close it follows.
-    pub fn reopen(&mut self, w: &mut Windows, id: &str, t: Ms) {
-        let deal = entry(&mut self.map, id, t);
-        if deal.last_reopen.is_none_or(|r| t > r) {
-            deal.last_reopen = Some(t);
+impl Ctx<'_> {
+    /// Whether moving from stage `a` to `b` is progress: a higher order, or any move when
+    /// either stage has no definition.
+    fn forward(&self, a: StageId, b: StageId) -> bool {
+        let order = |s: StageId| self.stages.get(u32::from(s)).and_then(|n| self.reference.stage(n)).map(|i| i.order);
+        match (order(a), order(b)) {
+            (Some(x), Some(y)) => y > x,
+            _ => true,
         }
-        if let Some(c) = deal.close.filter(|c| t >= c.t) {
-            count(w, &c, -1.0);
-            deal.close = None;
-        }
-    }
-
-    /// `deal.deleted`: retracts any close; later events about the deal are ignored.
-    pub fn delete(&mut self, w: &mut Windows, id: &str, t: Ms) {
-        let deal = entry(&mut self.map, id, t);
-        if let Some(c) = deal.close.take() {
-            count(w, &c, -1.0);
-        }
-        deal.deleted = true;
-    }
-
-    /// Forgets deals untouched since `horizon`, unless they are open (pipeline is state).
-    pub fn prune(&mut self, horizon: Ms) {
-        self.map.retain(|_, d| d.touched >= horizon || !(d.deleted || d.close.is_some() || d.owner.is_none()));
-    }
-
-    /// Number of deals held.
-    pub fn len(&self) -> usize {
-        self.map.len()
     }
 }
+
+impl Deal {
+    /// The close that counts now, if any.
+    pub fn effective_close(&self) -> Option<Close> {
+        self.close.filter(|c| !self.deleted && self.last_reopen.is_none_or(|r| c.t > r))
+    }
+
+    /// The current owner.
+    pub fn owner(&self) -> Option<OwnerId> {
+        self.owners.last().map(|o| o.1)
+    }
+
+    fn owner_at(&self, t: Ms) -> Option<OwnerId> {
+        self.owners.iter().rev().find(|(u, _)| *u <= t).or(self.owners.first()).map(|o| o.1)
+    }
+
+    /// The base-currency revenue of the effective close (its own amount, else the newest).
+    pub fn revenue(&self, close: &Close, reference: &Reference) -> Option<f64> {
+        close.amount.or(self.amount.map(|a| a.1)).and_then(|m| reference.to_base(m))
+    }
+
+    /// The deal as the pipeline sees it, when it is open.
+    pub fn open(&self, reference: &Reference, stages: &Names) -> Option<OpenDeal> {
+        if self.created.is_none() || self.deleted || self.effective_close().is_some() {
+            return None;
+        }
+        let (entered, stage, own) = *self.stages.last()?;
+        let defined = stages.get(u32::from(stage)).and_then(|n| reference.stage(n)).map(|i| i.probability);
+        Some(OpenDeal {
+            owner: self.owner()?,
+            stage,
+            entered,
+            amount: self.amount.map(|a| a.1),
+            probability: own.or(defined),
+        })
+    }
+
+    /// The deal's contributions, from its facts.
+    pub fn derive(&self, ctx: &Ctx<'_>, default_owner: OwnerId) -> Contribs {
+        let mut c = Contribs::default();
+        if self.deleted {
+            return c;
+        }
+        let owner = self.owner().unwrap_or(default_owner);
+        if let Some((t, _)) = self.created {
+            c.add(t, owner, Stat::DealsCreated, 1.0);
+        }
+        let close = self.effective_close();
+        if let Some(cl) = close {
+            let closer = cl.owner.or(self.owner_at(cl.t)).unwrap_or(default_owner);
+            c.add(cl.t, closer, Stat::Closed(cl.outcome), 1.0);
+            if cl.outcome == Outcome::Won {
+                let ty = self.created.map_or(DealType::NewBusiness, |(_, ty)| ty);
+                c.add(cl.t, closer, Stat::WonOfType(ty), 1.0);
+                if let Some(r) = self.revenue(&cl, ctx.reference) {
+                    c.add(cl.t, closer, Stat::WonRevenue, r);
+                    c.add(cl.t, closer, Stat::WonValued, 1.0);
+                    c.add(cl.t, closer, Stat::WonRevenueOfType(ty), r);
+                    c.0.push(Contribution::MonthRevenue {
+                        month: ctx.calendar.month_of(cl.t),
+                        owner: closer,
+                        value: r,
+                    });
+                }
+                if let Some((created, _)) = self.created {
+                    c.add(created, owner, Stat::DealsCreatedWon, 1.0);
+                    c.observe(cl.t, closer, Dist::SalesCycle, (cl.t - created).max(0) as f64 / 1000.0);
+                }
+            }
+        }
+        // Stage visits: consecutive entries of the same stage are one visit.
+        let mut visits: Vec<(Ms, StageId)> = Vec::with_capacity(self.stages.len());
+        for &(t, s, _) in &self.stages {
+            if visits.last().is_none_or(|v| v.1 != s) {
+                visits.push((t, s));
+            }
+        }
+        for (i, &(entered, stage)) in visits.iter().enumerate() {
+            c.add(entered, owner, Stat::StageEntered(stage), 1.0);
+            let next = visits.get(i + 1);
+            let closed_after = close.filter(|cl| cl.t >= entered);
+            let advanced = match next {
+                Some(&(_, n)) => ctx.forward(stage, n),
+                None => closed_after.is_some_and(|cl| cl.outcome == Outcome::Won),
+            };
+            if advanced {
+                c.add(entered, owner, Stat::StageAdvanced(stage), 1.0);
+            }
+            if let Some(exit) = next.map(|n| n.0).or(closed_after.map(|cl| cl.t)) {
+                c.observe(exit, owner, Dist::StageDuration(stage), (exit - entered).max(0) as f64 / 1000.0);
+            }
+        }
+        c
+    }
+}
+
+/// Every deal of a shard that is open, or was touched within the longest window.
+pub type Deals = HashMap<String, Deal>;

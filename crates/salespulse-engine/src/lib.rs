@@ -12,26 +12,35 @@
 //! memory held does not grow with history. See `time` for the window edges and
 //! `hist` for the accuracy of quantiles.
 
+mod accounts;
+pub mod calendar;
+mod config;
+mod contrib;
 mod deals;
 mod dedup;
+mod dispatch;
 mod entities;
 pub mod hist;
 pub mod kpis;
 mod leads;
+mod names;
 mod outcome;
 mod owners;
 mod reference;
 mod shard;
+mod spend;
 pub mod stat;
 pub mod time;
 mod view;
+mod view_build;
 mod windows;
 
+pub use config::EngineConfig;
 pub use outcome::{Applied, Incomplete, Kpi, Rejection};
 pub use reference::{Reference, RepInfo, UNASSIGNED};
-pub use shard::{EngineConfig, Shard};
+pub use shard::Shard;
 pub use time::Window;
-pub use view::View;
+pub use view::{Cell, Key, Scope, View};
 
 #[cfg(test)]
 mod tests;

@@ -13,11 +13,13 @@ pub enum Kpi {
     LeadConversion,
     /// A response to a lead whose creation and assignment were never seen.
     LeadResponseTime,
+    /// A won deal whose creation was never seen: no sales cycle.
+    SalesCycle,
 }
 
 impl Kpi {
     /// Every KPI that can be incomplete.
-    pub const ALL: [Kpi; 3] = [Kpi::WonRevenue, Kpi::LeadConversion, Kpi::LeadResponseTime];
+    pub const ALL: [Kpi; 4] = [Kpi::WonRevenue, Kpi::LeadConversion, Kpi::LeadResponseTime, Kpi::SalesCycle];
 
     /// The `kpi` label value.
     pub fn label(self) -> &'static str {
@@ -25,6 +27,7 @@ impl Kpi {
             Kpi::WonRevenue => "won_revenue",
             Kpi::LeadConversion => "lead_conversion",
             Kpi::LeadResponseTime => "lead_response_time",
+            Kpi::SalesCycle => "sales_cycle",
         }
     }
 }

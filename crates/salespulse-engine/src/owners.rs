@@ -4,45 +4,25 @@
 //! when the view is read, from the current roster. So a rep unknown at first (team
 //! `unassigned`) moves to their team, history included, as soon as the roster names them,
 //! and a rep who changes team takes their history along. An event's own `team_id` pins
-//! it to that team instead. Lookups borrow, so the hot path allocates only for new names.
+//! it to that team instead.
 
 use std::collections::HashMap;
 
+use crate::names::Names;
 use crate::windows::OwnerId;
 
-/// Interned name id; 0 is "none".
-type NameId = u32;
-
 /// The owner table of one shard.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Owners {
-    names: Vec<Box<str>>,
-    by_name: HashMap<Box<str>, NameId>,
-    pairs: Vec<(NameId, NameId)>,
-    by_pair: HashMap<(NameId, NameId), OwnerId>,
-}
-
-impl Default for Owners {
-    fn default() -> Owners {
-        Owners { names: vec!["".into()], by_name: HashMap::new(), pairs: Vec::new(), by_pair: HashMap::new() }
-    }
+    names: Names,
+    pairs: Vec<(u32, u32)>,
+    by_pair: HashMap<(u32, u32), OwnerId>,
 }
 
 impl Owners {
-    fn name(&mut self, name: Option<&str>) -> NameId {
-        let Some(name) = name else { return 0 };
-        if let Some(&id) = self.by_name.get(name) {
-            return id;
-        }
-        let id = self.names.len() as NameId;
-        self.names.push(name.into());
-        self.by_name.insert(name.into(), id);
-        id
-    }
-
     /// The owner id of a (rep, team override) pair, interning it if new.
     pub fn id(&mut self, rep: Option<&str>, team: Option<&str>) -> OwnerId {
-        let pair = (self.name(rep), self.name(team));
+        let pair = (self.names.id(rep), self.names.id(team));
         if let Some(&id) = self.by_pair.get(&pair) {
             return id;
         }
@@ -55,8 +35,7 @@ impl Owners {
     /// The rep and team override of an owner.
     pub fn get(&self, id: OwnerId) -> (Option<&str>, Option<&str>) {
         let (rep, team) = self.pairs[id as usize];
-        let opt = |n: NameId| (n != 0).then(|| &*self.names[n as usize]);
-        (opt(rep), opt(team))
+        (self.names.get(rep), self.names.get(team))
     }
 
     /// Number of owners.
@@ -66,7 +45,7 @@ impl Owners {
 
     /// Approximate heap bytes, for the state-size estimate.
     pub fn bytes(&self) -> usize {
-        self.names.iter().map(|n| n.len() * 2 + 48).sum::<usize>() + self.pairs.len() * 40
+        self.names.bytes() + self.pairs.len() * 40
     }
 }
 

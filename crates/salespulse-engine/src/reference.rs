@@ -1,12 +1,18 @@
-//! The global reference table: roster (rep → team), exchange rates, base currency.
+//! The global reference table: roster, exchange rates, stage definitions, quotas, market
+//! sizes and recorded spend.
 //!
 //! Every shard reads it; it is filled from the reference topic, from files, and from
-//! reference events that arrive on the events topic. Updates are idempotent upserts, so
-//! replaying the reference topic from the beginning is always safe.
+//! reference events that arrive on the events topic. Updates are upserts (spend is
+//! deduplicated on `event_id`), so replaying the reference topic is always safe.
 
 use std::collections::{BTreeSet, HashMap};
 
-use salespulse_events::{Body, Currency, Event, Money};
+use salespulse_events::{Body, Currency, Event, Money, Period, StageDefinition};
+
+use crate::calendar::{Calendar, MonthKey, PeriodKind};
+use crate::outcome::Rejection;
+use crate::spend::Spend;
+use crate::time::ms;
 
 /// The team label of events whose rep is not in the roster.
 pub const UNASSIGNED: &str = "unassigned";
@@ -19,18 +25,37 @@ pub struct RepInfo {
     pub quota_carrying: bool,
 }
 
+/// A stage's definition.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StageInfo {
+    pub order: i64,
+    pub probability: f64,
+}
+
 /// The global reference data.
 #[derive(Debug, Clone)]
 pub struct Reference {
     base: Currency,
     fx: HashMap<Currency, f64>,
     roster: HashMap<String, RepInfo>,
+    stages: HashMap<String, StageInfo>,
+    quotas: HashMap<(String, Period), Money>,
+    market: HashMap<Period, Money>,
+    pub(crate) spend: Spend,
 }
 
 impl Reference {
     /// An empty table with the given base currency (whose rate is 1).
     pub fn new(base: Currency) -> Reference {
-        Reference { base, fx: HashMap::new(), roster: HashMap::new() }
+        Reference {
+            base,
+            fx: HashMap::new(),
+            roster: HashMap::new(),
+            stages: HashMap::new(),
+            quotas: HashMap::new(),
+            market: HashMap::new(),
+            spend: Spend::default(),
+        }
     }
 
     /// The base currency every amount is converted to.
@@ -46,6 +71,21 @@ impl Reference {
     /// Upserts a rep.
     pub fn set_rep(&mut self, rep: &str, info: RepInfo) {
         self.roster.insert(rep.to_owned(), info);
+    }
+
+    /// Upserts a stage definition.
+    pub fn set_stage(&mut self, stage: &str, info: StageInfo) {
+        self.stages.insert(stage.to_owned(), info);
+    }
+
+    /// Sets a rep's quota for a period.
+    pub fn set_quota(&mut self, rep: &str, period: Period, amount: Money) {
+        self.quotas.insert((rep.to_owned(), period), amount);
+    }
+
+    /// Sets the market size of a period.
+    pub fn set_market_size(&mut self, period: Period, amount: Money) {
+        self.market.insert(period, amount);
     }
 
     /// The amount in base currency, or `None` when the currency has no known rate.
@@ -66,6 +106,21 @@ impl Reference {
         self.roster.get(rep)
     }
 
+    /// Every rep of the roster.
+    pub fn reps(&self) -> impl Iterator<Item = (&str, &RepInfo)> {
+        self.roster.iter().map(|(r, i)| (r.as_str(), i))
+    }
+
+    /// The definition of a stage.
+    pub fn stage(&self, stage: &str) -> Option<StageInfo> {
+        self.stages.get(stage).copied()
+    }
+
+    /// Every defined stage.
+    pub fn stage_names(&self) -> impl Iterator<Item = &str> {
+        self.stages.keys().map(String::as_str)
+    }
+
     /// The team of an owner: the event's own team, else the rep's roster team, else
     /// [`UNASSIGNED`].
     pub fn team_of<'a>(&'a self, rep: Option<&str>, team_override: Option<&'a str>) -> &'a str {
@@ -77,8 +132,55 @@ impl Reference {
         self.roster.values().map(|i| i.team.as_str()).collect()
     }
 
-    /// Applies a reference event; returns false (and changes nothing) for other types.
-    pub fn apply(&mut self, event: &Event) -> bool {
+    /// The base-currency value of a periodic amount (quota, market size): the one recorded
+    /// for exactly the months `first..=last`, else the sum of those recorded for its
+    /// sub-periods (a quarter's months, a year's quarters or months), else `None`.
+    fn periodic(
+        &self,
+        cal: &Calendar,
+        first: MonthKey,
+        last: MonthKey,
+        get: impl Fn(Period) -> Option<Money>,
+    ) -> Option<f64> {
+        let kinds = [PeriodKind::Year, PeriodKind::Quarter, PeriodKind::Month];
+        let months = last - first + 1;
+        for (i, kind) in kinds.into_iter().enumerate() {
+            let size = [12, 3, 1][i];
+            if size > months || months % size != 0 {
+                continue;
+            }
+            // Every slice of this size must be recorded for the sum to be complete.
+            let mut total = 0.0;
+            let mut complete = true;
+            for s in (first..=last).step_by(size as usize) {
+                match get(cal.label(s, kind)).and_then(|m| self.to_base(m)) {
+                    Some(v) => total += v,
+                    None => complete = false,
+                }
+            }
+            if complete {
+                return Some(total);
+            }
+        }
+        None
+    }
+
+    /// A rep's quota for the months `first..=last` (see `periodic`).
+    pub fn quota(&self, cal: &Calendar, rep: &str, first: MonthKey, last: MonthKey) -> Option<f64> {
+        self.periodic(cal, first, last, |p| self.quotas.get(&(rep.to_owned(), p)).copied())
+    }
+
+    /// The market size for the months `first..=last` (see `periodic`).
+    pub fn market_size(&self, cal: &Calendar, first: MonthKey, last: MonthKey) -> Option<f64> {
+        self.periodic(cal, first, last, |p| self.market.get(&p).copied())
+    }
+
+    /// Applies a reference event; `Ok(false)` (nothing changed) for other types. An amount
+    /// in a currency with no known rate is refused.
+    pub fn apply(&mut self, event: &Event) -> Result<bool, Rejection> {
+        if let Some(m) = crate::shard::money_of(&event.body).filter(|m| !self.knows(m.currency)) {
+            return Err(Rejection::UnknownCurrency(m.currency));
+        }
         match &event.body {
             Body::RepUpdated { team_id, active, quota_carrying } => {
                 if let Some(rep) = &event.rep_id {
@@ -87,42 +189,23 @@ impl Reference {
                 }
             }
             Body::FxRate { currency, rate } => self.set_rate(*currency, *rate),
-            // Quotas, stages, spend and market size are kept by the KPIs that read them.
-            Body::QuotaSet { .. }
-            | Body::StageDefined(_)
-            | Body::SpendRecorded { .. }
-            | Body::MarketSizeRecorded { .. } => {}
-            _ => return false,
+            Body::StageDefined(StageDefinition { stage, order, probability, .. }) => {
+                self.set_stage(stage, StageInfo { order: *order, probability: *probability })
+            }
+            Body::QuotaSet { period, amount } => {
+                if let Some(rep) = &event.rep_id {
+                    self.set_quota(rep, *period, *amount);
+                }
+            }
+            Body::MarketSizeRecorded { period, amount } => self.set_market_size(*period, *amount),
+            Body::SpendRecorded { category, amount } => {
+                if let Some(base) = self.to_base(*amount) {
+                    let (rep, team) = (event.rep_id.as_deref(), event.team_id.as_deref());
+                    self.spend.record(&event.event_id, ms(event.occurred_at), rep, team, *category, base);
+                }
+            }
+            _ => return Ok(false),
         }
-        true
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn eur() -> Currency {
-        Currency::parse("EUR").unwrap()
-    }
-
-    #[test]
-    fn converts_known_currencies_only() {
-        let mut r = Reference::new(eur());
-        let usd = Currency::parse("USD").unwrap();
-        assert_eq!(r.to_base(Money { amount: 10.0, currency: eur() }), Some(10.0));
-        assert_eq!(r.to_base(Money { amount: 10.0, currency: usd }), None);
-        r.set_rate(usd, 0.5);
-        assert_eq!(r.to_base(Money { amount: 10.0, currency: usd }), Some(5.0));
-    }
-
-    #[test]
-    fn team_resolution_order() {
-        let mut r = Reference::new(eur());
-        assert_eq!(r.team_of(Some("ana"), None), UNASSIGNED);
-        r.set_rep("ana", RepInfo { team: "emea".into(), active: true, quota_carrying: true });
-        assert_eq!(r.team_of(Some("ana"), None), "emea");
-        assert_eq!(r.team_of(Some("ana"), Some("pinned")), "pinned");
-        assert_eq!(r.team_of(None, None), UNASSIGNED);
+        Ok(true)
     }
 }

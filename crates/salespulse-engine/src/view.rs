@@ -1,63 +1,126 @@
-//! A shard's windows read at `now`, summed per team: the mergeable input of the KPIs.
+//! A shard read at `now`, summed per team (and per rep where asked): the mergeable input
+//! of the KPIs.
 //!
-//! Views hold only additive numbers, so the views of several shards (or instances) add up
-//! to the view of their union; ratios are computed after merging, in [`crate::kpis`].
+//! Views hold additive numbers (one exception: the oldest waiting lead, merged by
+//! minimum), so the views of several shards add up to the view of their union; ratios are
+//! computed after merging, in [`crate::kpis`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Utc};
-
-use crate::reference::Reference;
-use crate::shard::Shard;
+use crate::calendar::PeriodKind;
 use crate::stat::Stat;
-use crate::time::{Window, ms};
+use crate::time::Window;
 
-/// Window totals per team at one instant.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct View {
-    cells: BTreeMap<(Window, String, Stat), f64>,
+/// What a value is about in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// A rolling window.
+    Window(Window),
+    /// The calendar period to date.
+    ToDate(PeriodKind),
+    /// The whole previous calendar period.
+    Previous(PeriodKind),
+    /// The state now.
+    State,
 }
 
-impl Shard {
-    /// Reads every window at `now`, resolving owners to teams with `reference`.
-    pub fn view(&self, now: DateTime<Utc>, reference: &Reference) -> View {
-        let now = ms(now);
-        let teams: Vec<&str> = (0..self.owners.len() as u32)
-            .map(|o| {
-                let (rep, team) = self.owners.get(o);
-                reference.team_of(rep, team)
-            })
-            .collect();
-        let mut acc: HashMap<(Window, &str, Stat), f64> = HashMap::new();
-        for w in Window::ALL {
-            self.windows.fold(w, now, |owner, stat, v| *acc.entry((w, teams[owner as usize], stat)).or_default() += v);
-        }
-        View { cells: acc.into_iter().map(|((w, team, stat), v)| ((w, team.to_owned(), stat), v)).collect() }
-    }
+/// What a value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Cell {
+    /// A window statistic.
+    Stat(Stat),
+    /// Won revenue in the period.
+    PeriodRevenue,
+    /// Open deals: base-currency amount, count, amount x probability, count stalled.
+    PipelineValue,
+    PipelineDeals,
+    PipelineWeighted,
+    Stalled,
+    /// Open leads with no response yet, and the earliest clock start among them (ms).
+    LeadsAwaiting,
+    OldestWaitStart,
+    /// Current MRR (base currency) and customers.
+    Mrr,
+    Customers,
+    /// Customers at the window start, and the MRR movements of that cohort.
+    CustomersAtStart,
+    MrrStart,
+    MrrExpansion,
+    MrrContraction,
+    MrrChurn,
+}
+
+/// One value's coordinates.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    pub scope: Scope,
+    pub team: String,
+    /// `None`: the team total; `Some`: one rep's part of it.
+    pub rep: Option<String>,
+    pub stage: Option<String>,
+    pub cell: Cell,
+}
+
+/// Values of one instant.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct View {
+    pub(crate) cells: BTreeMap<Key, f64>,
 }
 
 impl View {
+    /// Adds `v` at `key` (keeps the minimum for [`Cell::OldestWaitStart`]).
+    pub fn add(&mut self, key: Key, v: f64) {
+        let min = key.cell == Cell::OldestWaitStart;
+        self.cells.entry(key).and_modify(|x| if min { *x = x.min(v) } else { *x += v }).or_insert(v);
+    }
+
     /// Adds another view into this one.
     pub fn merge(&mut self, other: View) {
         for (k, v) in other.cells {
-            *self.cells.entry(k).or_default() += v;
+            self.add(k, v);
         }
     }
 
-    /// The total of `stat` for `team` in window `w` (0 when nothing was counted).
-    pub fn get(&self, w: Window, team: &str, stat: Stat) -> f64 {
-        // Counts are whole; sums of retracted amounts may carry float dust.
-        self.cells.get(&(w, team.to_owned(), stat)).copied().unwrap_or(0.0)
+    /// The value at the given coordinates (0 when absent).
+    pub fn get(&self, scope: Scope, team: &str, rep: Option<&str>, stage: Option<&str>, cell: Cell) -> f64 {
+        self.find(scope, team, rep, stage, cell).unwrap_or(0.0)
     }
 
-    /// Every (stat, value) of `team` in window `w`, in stat order.
-    pub fn stats(&self, w: Window, team: &str) -> impl Iterator<Item = (Stat, f64)> + '_ {
-        let team = team.to_owned();
-        self.cells.iter().filter(move |((cw, ct, _), _)| *cw == w && *ct == team).map(|((_, _, s), v)| (*s, *v))
+    /// The value at the given coordinates, if any was recorded.
+    pub fn find(&self, scope: Scope, team: &str, rep: Option<&str>, stage: Option<&str>, cell: Cell) -> Option<f64> {
+        let key =
+            Key { scope, team: team.to_owned(), rep: rep.map(str::to_owned), stage: stage.map(str::to_owned), cell };
+        self.cells.get(&key).copied()
     }
 
-    /// Teams that have anything in any window.
+    /// Every (stage, cell, value) of `team` (and `rep`) in `scope`.
+    pub fn cells<'a>(
+        &'a self,
+        scope: Scope,
+        team: &'a str,
+        rep: Option<&'a str>,
+    ) -> impl Iterator<Item = (Option<&'a str>, Cell, f64)> + 'a {
+        // Keys sort by (scope, team, rep, ...): the slice is one range.
+        let from =
+            Key { scope, team: team.to_owned(), rep: rep.map(str::to_owned), stage: None, cell: Cell::Stat(Stat::MIN) };
+        self.cells
+            .range(from..)
+            .take_while(move |(k, _)| k.scope == scope && k.team == team && k.rep.as_deref() == rep)
+            .map(|(k, v)| (k.stage.as_deref(), k.cell, *v))
+    }
+
+    /// Teams that have anything.
     pub fn teams(&self) -> BTreeSet<&str> {
-        self.cells.keys().map(|(_, t, _)| t.as_str()).collect()
+        self.cells.keys().map(|k| k.team.as_str()).collect()
+    }
+
+    /// (team, rep) pairs that have anything of their own.
+    pub fn reps(&self) -> BTreeSet<(&str, &str)> {
+        self.cells.keys().filter_map(|k| k.rep.as_deref().map(|r| (k.team.as_str(), r))).collect()
+    }
+
+    /// Stages that appear in `scope`.
+    pub fn stages(&self) -> BTreeSet<&str> {
+        self.cells.keys().filter_map(|k| k.stage.as_deref()).collect()
     }
 }

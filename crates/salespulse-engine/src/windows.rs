@@ -41,7 +41,7 @@ impl Windows {
             let map = &mut self.maps[w.index()];
             let (first, _) = w.slots_at(now);
             if map.first_key_value().is_some_and(|((s, _, _), _)| *s < first) {
-                *map = map.split_off(&(first, 0, Stat::WonRevenue));
+                *map = map.split_off(&(first, 0, Stat::MIN));
             }
         }
     }
@@ -50,9 +50,7 @@ impl Windows {
     pub fn fold(&self, w: Window, now: Ms, mut f: impl FnMut(OwnerId, Stat, f64)) {
         let (first, last) = w.slots_at(now);
         // Slots after `now` hold events from the allowed future skew: they count when due.
-        for (&(_, owner, stat), &v) in
-            self.maps[w.index()].range((first, 0, Stat::WonRevenue)..(last + 1, 0, Stat::WonRevenue))
-        {
+        for (&(_, owner, stat), &v) in self.maps[w.index()].range((first, 0, Stat::MIN)..(last + 1, 0, Stat::MIN)) {
             f(owner, stat, v);
         }
     }

@@ -24,6 +24,9 @@ pub struct PartitionStatus {
 pub struct Scrape {
     pub families: Vec<Family>,
     pub partitions: Vec<PartitionStatus>,
+    /// Per-rep series exported, and cut by the series budget.
+    pub rep_series: usize,
+    pub rep_series_cut: usize,
 }
 
 /// A `prometheus` collector over a [`KpiSource`].
@@ -119,6 +122,18 @@ pub fn to_metric_families(scrape: &Scrape, now: DateTime<Utc>) -> Vec<MetricFami
             last.push(gauge(&l, t.timestamp_millis() as f64 / 1000.0));
         }
         bytes.push(gauge(&l, p.state_bytes as f64));
+    }
+    let kpi_series: usize = scrape.families.iter().map(|f| f.metrics.len()).sum();
+    for (name, help, v) in [
+        ("salespulse_kpi_series", "KPI samples exported by this scrape (a summary counts once).", kpi_series),
+        ("salespulse_rep_series", "Per-rep series exported by this scrape.", scrape.rep_series),
+        (
+            "salespulse_rep_series_cut",
+            "Per-rep series left out of this scrape by the series budget.",
+            scrape.rep_series_cut,
+        ),
+    ] {
+        out.push(family(name, help, MetricType::GAUGE, vec![gauge(&[], v as f64)]));
     }
     out.push(family(
         "salespulse_event_lag_seconds",

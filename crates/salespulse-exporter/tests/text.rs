@@ -44,6 +44,8 @@ fn renders_gauges_summaries_and_partition_status() {
             },
             PartitionStatus { partition: 1, newest_event: None, state_bytes: 0 },
         ],
+        rep_series: 0,
+        rep_series_cut: 7,
     };
     let text = render(&scrape, now);
     for line in [
@@ -59,6 +61,8 @@ fn renders_gauges_summaries_and_partition_status() {
         "salespulse_event_lag_seconds{partition=\"0\"} 30",
         "salespulse_last_event_timestamp_seconds{partition=\"0\"} 1795694370",
         "salespulse_state_bytes{partition=\"1\"} 0",
+        "salespulse_kpi_series 3",
+        "salespulse_rep_series_cut 7",
     ] {
         assert!(text.lines().any(|l| l == line), "missing line {line:?} in:\n{text}");
     }

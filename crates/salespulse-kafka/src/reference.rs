@@ -20,8 +20,9 @@ use crate::ratelimit::RateLimit;
 /// How long the reference topic must stay quiet after its high watermark is reached.
 const QUIET: Duration = Duration::from_millis(500);
 
-/// Applies one reference event to the global table; false if it is not reference data.
-pub type ApplyReference = Arc<dyn Fn(&Event) -> bool + Send + Sync>;
+/// Applies one reference event to the global table: `Ok(false)` if it is not reference
+/// data, `Err(reason)` if the table refuses it.
+pub type ApplyReference = Arc<dyn Fn(&Event) -> Result<bool, &'static str> + Send + Sync>;
 
 /// The background task that follows the reference topic after the initial load.
 #[derive(Debug)]
@@ -40,20 +41,20 @@ struct Reader {
 
 impl Reader {
     fn handle(&mut self, m: &BorrowedMessage<'_>) {
-        let reason = match salespulse_events::decode(m.payload().unwrap_or_default(), self.max_bytes) {
-            Ok(e) if (self.apply)(&e) => {
-                self.metrics.reference_events.inc();
-                return;
-            }
-            Ok(e) => format!("not_reference: {} does not belong on the reference topic", e.event_type().as_str()),
-            Err(e) => {
-                self.metrics.rejected.with_label_values(&[e.reason()]).inc();
-                e.to_string()
-            }
+        let (label, reason) = match salespulse_events::decode(m.payload().unwrap_or_default(), self.max_bytes) {
+            Ok(e) => match (self.apply)(&e) {
+                Ok(true) => {
+                    self.metrics.reference_events.inc();
+                    return;
+                }
+                Ok(false) => {
+                    ("not_reference", format!("{} does not belong on the reference topic", e.event_type().as_str()))
+                }
+                Err(label) => (label, format!("{} refused: {label}", e.event_type().as_str())),
+            },
+            Err(e) => (e.reason(), e.to_string()),
         };
-        if reason.starts_with("not_reference") {
-            self.metrics.rejected.with_label_values(&["not_reference"]).inc();
-        }
+        self.metrics.rejected.with_label_values(&[label]).inc();
         if self.bad_log.allow(Instant::now()).0 {
             warn!(topic = m.topic(), partition = m.partition(), offset = m.offset(), %reason, "reference message rejected");
         }

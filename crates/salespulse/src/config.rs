@@ -18,6 +18,8 @@ pub struct Config {
     pub kafka: Kafka,
     pub http: Http,
     pub engine: Engine,
+    pub calendar: CalendarConfig,
+    pub kpis: Kpis,
     pub reference: ReferenceFiles,
     pub log: Log,
 }
@@ -102,6 +104,52 @@ impl Default for Engine {
     }
 }
 
+/// `[calendar]`: the calendar of `mtd`, `qtd`, `ytd`, quotas and market sizes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CalendarConfig {
+    /// IANA time zone whose midnights bound months, quarters and years.
+    pub time_zone: String,
+    /// First month of the fiscal year, 1 (January) to 12.
+    pub fiscal_year_start_month: u32,
+    /// Whether fiscal year `2026` is the one that starts in 2026 ("start") or ends in it ("end").
+    pub fiscal_year_named_by: String,
+}
+
+impl Default for CalendarConfig {
+    fn default() -> CalendarConfig {
+        CalendarConfig { time_zone: "UTC".into(), fiscal_year_start_month: 1, fiscal_year_named_by: "start".into() }
+    }
+}
+
+/// `[kpis]`: KPI settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Kpis {
+    /// Gross margin applied to customer lifetime value, 0 to 1 (1: revenue lifetime value).
+    pub gross_margin: f64,
+    /// An open deal is stalled after this long in one stage...
+    pub stalled_after: String,
+    /// ...unless its stage has its own limit here (stage name = duration).
+    pub stalled_after_by_stage: BTreeMap<String, String>,
+    /// Also export the per-rep series (`sales_rep_*`).
+    pub per_rep_series: bool,
+    /// At most this many per-rep series per scrape; the rest are cut and counted.
+    pub rep_series_budget: usize,
+}
+
+impl Default for Kpis {
+    fn default() -> Kpis {
+        Kpis {
+            gross_margin: 1.0,
+            stalled_after: "30d".into(),
+            stalled_after_by_stage: BTreeMap::new(),
+            per_rep_series: false,
+            rep_series_budget: 10_000,
+        }
+    }
+}
+
 /// `[reference]`: reference data from files.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -135,6 +183,9 @@ pub struct Settings {
     pub max_future_skew: Duration,
     pub base_currency: salespulse_events::Currency,
     pub fx: Vec<(salespulse_events::Currency, f64)>,
+    pub calendar: salespulse_engine::calendar::Calendar,
+    pub stalled_after: Duration,
+    pub stalled_after_by_stage: Vec<(String, Duration)>,
 }
 
 fn duration(field: &str, text: &str, errors: &mut Vec<String>) -> Duration {
@@ -208,6 +259,38 @@ impl Config {
         if e.dedup_max_ids == 0 {
             errors.push("engine.dedup_max_ids must be at least 1".into());
         }
+        let cal = &self.calendar;
+        let tz = cal.time_zone.parse::<chrono_tz::Tz>().unwrap_or_else(|_| {
+            errors.push(format!(
+                "calendar.time_zone = {:?} is not an IANA time zone (e.g. \"Europe/Paris\")",
+                cal.time_zone
+            ));
+            chrono_tz::UTC
+        });
+        if !(1..=12).contains(&cal.fiscal_year_start_month) {
+            errors.push(format!("calendar.fiscal_year_start_month = {} must be 1 to 12", cal.fiscal_year_start_month));
+        }
+        let named_by_end = match cal.fiscal_year_named_by.as_str() {
+            "start" => false,
+            "end" => true,
+            other => {
+                errors.push(format!("calendar.fiscal_year_named_by = {other:?} must be \"start\" or \"end\""));
+                false
+            }
+        };
+        let calendar = salespulse_engine::calendar::Calendar::new(tz, cal.fiscal_year_start_month, named_by_end);
+        let k = &self.kpis;
+        if !(0.0..=1.0).contains(&k.gross_margin) {
+            errors.push(format!("kpis.gross_margin = {} must be 0 to 1", k.gross_margin));
+        }
+        let stalled_after = duration("kpis.stalled_after", &k.stalled_after, &mut errors);
+        let stalled_after_by_stage = k
+            .stalled_after_by_stage
+            .iter()
+            .map(|(stage, d)| {
+                (stage.clone(), duration(&format!("kpis.stalled_after_by_stage.{stage}"), d, &mut errors))
+            })
+            .collect();
         if let Some(p) = &self.reference.roster_file
             && !p.is_file()
         {
@@ -220,7 +303,17 @@ impl Config {
             errors.push(format!("log.level = {:?}: {err}", self.log.level));
         }
         if errors.is_empty() {
-            Ok(Settings { listen, commit_interval, dedup_horizon, max_future_skew, base_currency, fx })
+            Ok(Settings {
+                listen,
+                commit_interval,
+                dedup_horizon,
+                max_future_skew,
+                base_currency,
+                fx,
+                calendar,
+                stalled_after,
+                stalled_after_by_stage,
+            })
         } else {
             Err(errors)
         }

@@ -83,10 +83,17 @@ impl Resolved {
     /// Settings of the engine.
     pub fn engine(&self) -> EngineConfig {
         let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        let s = &self.settings;
         EngineConfig {
-            dedup_horizon_ms: ms(self.settings.dedup_horizon),
+            dedup_horizon_ms: ms(s.dedup_horizon),
             dedup_max_ids: self.config.engine.dedup_max_ids,
-            max_future_skew_ms: ms(self.settings.max_future_skew),
+            max_future_skew_ms: ms(s.max_future_skew),
+            calendar: s.calendar,
+            stalled_default_ms: ms(s.stalled_after),
+            stalled_after_ms: s.stalled_after_by_stage.iter().map(|(k, d)| (k.clone(), ms(*d))).collect(),
+            gross_margin: self.config.kpis.gross_margin,
+            per_rep: self.config.kpis.per_rep_series,
+            rep_series_budget: self.config.kpis.rep_series_budget,
         }
     }
 

@@ -37,9 +37,10 @@ impl Shards {
         }
     }
 
-    /// Applies a reference event to the global table; false if it is not reference data.
-    pub fn apply_reference(&self, event: &Event) -> bool {
-        self.reference.write().unwrap_or_else(PoisonError::into_inner).apply(event)
+    /// Applies a reference event to the global table: `Ok(false)` if it is not reference
+    /// data, `Err(reason)` if refused.
+    pub fn apply_reference(&self, event: &Event) -> Result<bool, &'static str> {
+        self.reference.write().unwrap_or_else(PoisonError::into_inner).apply(event).map_err(|r| r.reason())
     }
 
     fn shard(&self, partition: i32) -> Option<Arc<Mutex<Shard>>> {
@@ -64,8 +65,11 @@ impl Sink for Shards {
 
     fn apply(&self, partition: i32, event: &Event) -> Verdict {
         if event.event_type().is_reference() {
-            self.apply_reference(event);
-            return Verdict::Applied;
+            let result = self.reference.write().unwrap_or_else(PoisonError::into_inner).apply(event);
+            return match result {
+                Ok(_) => Verdict::Applied,
+                Err(r) => Verdict::Rejected { reason: r.reason(), detail: r.to_string() },
+            };
         }
         let Some(shard) = self.shard(partition) else { return Verdict::NotAssigned };
         let reference = self.reference.read().unwrap_or_else(PoisonError::into_inner);
@@ -99,7 +103,8 @@ impl KpiSource for Shards {
                 state_bytes: shard.state_bytes(),
             });
         }
-        Scrape { families: kpis::families(&view, &reference), partitions }
+        let k = kpis::families(&view, &reference, &self.cfg, now);
+        Scrape { families: k.families, partitions, rep_series: k.rep_series, rep_series_cut: k.rep_series_cut }
     }
 
     fn ready(&self) -> Result<(), String> {

@@ -61,6 +61,7 @@ fn won_without_any_known_amount_counts_as_won_and_is_reported_incomplete() {
     let mut h = Harness::new();
     let mut inc = Incomplete::default();
     inc.add(Kpi::WonRevenue);
+    inc.add(Kpi::SalesCycle);
     let bare = LOST.replace("DID", "d9").replace("lost", "won");
     assert_eq!(h.apply(&bare, &ago(5)), Ok(Applied::Counted(inc)));
     assert_eq!(h.kpi("sales_deals_closed", &[H1[0], H1[1], ("outcome", "won")]), Some(1.0));

@@ -1,0 +1,45 @@
+//! Engine settings.
+
+use std::collections::BTreeMap;
+
+use crate::calendar::Calendar;
+use crate::time::Ms;
+
+/// Engine settings; [`EngineConfig::default`] is what the service ships with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineConfig {
+    /// How long an `event_id` is remembered after its event is applied.
+    pub dedup_horizon_ms: Ms,
+    /// How many `event_id`s a shard remembers at most.
+    pub dedup_max_ids: usize,
+    /// How far in the future an `occurred_at` may be before it is rejected.
+    pub max_future_skew_ms: Ms,
+    /// Time zone and fiscal year of the calendar periods.
+    pub calendar: Calendar,
+    /// An open deal is stalled after this long in one stage...
+    pub stalled_default_ms: Ms,
+    /// ...or after the limit set for its stage here.
+    pub stalled_after_ms: BTreeMap<String, Ms>,
+    /// Gross margin applied to customer lifetime value (1.0: revenue lifetime value).
+    pub gross_margin: f64,
+    /// Export the per-rep series.
+    pub per_rep: bool,
+    /// At most this many per-rep series per scrape; the rest are cut and counted.
+    pub rep_series_budget: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> EngineConfig {
+        EngineConfig {
+            dedup_horizon_ms: 7 * 86_400_000,
+            dedup_max_ids: 1_000_000,
+            max_future_skew_ms: 300_000,
+            calendar: Calendar::default(),
+            stalled_default_ms: 30 * 86_400_000,
+            stalled_after_ms: BTreeMap::new(),
+            gross_margin: 1.0,
+            per_rep: false,
+            rep_series_budget: 10_000,
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Routing each event to the state it changes, and settling entity contributions.
+
+use salespulse_events::{Body, Direction, Event, Outcome, Survey};
+
+use crate::deals::{Close, Ctx, insert_by_time};
+use crate::entities::entry;
+use crate::names::Names;
+use crate::outcome::{Incomplete, Kpi};
+use crate::reference::Reference;
+use crate::shard::Shard;
+use crate::stat::{Stat, SurveyCat};
+use crate::time::{Ms, Window};
+use crate::windows::OwnerId;
+
+fn survey_cat(s: Survey) -> SurveyCat {
+    match s {
+        Survey::Nps { score: 9..=10 } => SurveyCat::NpsPromoter,
+        Survey::Nps { score: 7..=8 } => SurveyCat::NpsPassive,
+        Survey::Nps { .. } => SurveyCat::NpsDetractor,
+        Survey::Csat { score, scale_max } if score + 1 >= scale_max => SurveyCat::CsatSatisfied,
+        Survey::Csat { .. } => SurveyCat::CsatOther,
+    }
+}
+
+impl Shard {
+    pub(crate) fn dispatch(&mut self, e: &Event, t: Ms, reference: &Reference, inc: &mut Incomplete) {
+        let owner = self.owners.id(e.rep_id.as_deref(), e.team_id.as_deref());
+        let w = &mut self.agg.windows;
+        match &e.body {
+            Body::ActivityLogged(a) => {
+                w.add(t, owner, Stat::Activities(a.kind, a.direction), 1.0);
+                if let (Some(id), Direction::Outbound, false) = (&a.lead_id, a.direction, a.automated) {
+                    let lead = entry(&mut self.leads, id, t);
+                    let first = lead.response.is_none();
+                    if lead.response.is_none_or(|(r, _)| t < r) {
+                        lead.response = Some((t, owner));
+                    }
+                    if first && lead.clock_start().is_none() {
+                        inc.add(Kpi::LeadResponseTime);
+                    }
+                    self.settle_lead(id);
+                }
+            }
+            Body::SocialAction { action } => w.add(t, owner, Stat::Social(*action), 1.0),
+            Body::SurveyResponded { survey, .. } => w.add(t, owner, Stat::Survey(survey_cat(*survey)), 1.0),
+            Body::SentimentScored { score, channel } => {
+                w.add(t, owner, Stat::SentimentCount(*channel), 1.0);
+                w.add(t, owner, Stat::SentimentSum(*channel), *score);
+            }
+            Body::TrainingCompleted { score, .. } => {
+                w.add(t, owner, Stat::Trainings, 1.0);
+                if let Some(s) = score {
+                    w.add(t, owner, Stat::TrainingsScored, 1.0);
+                    w.add(t, owner, Stat::TrainingScoreSum, *s);
+                }
+            }
+            Body::LeadCreated { lead_id, .. } => {
+                let lead = entry(&mut self.leads, lead_id, t);
+                if lead.created.is_none_or(|(c, _)| t < c) {
+                    lead.created = Some((t, owner));
+                }
+                self.settle_lead(lead_id);
+            }
+            Body::LeadAssigned { lead_id } => {
+                let lead = entry(&mut self.leads, lead_id, t);
+                if lead.owner.is_none_or(|(u, _)| t >= u) {
+                    lead.owner = Some((t, owner));
+                }
+                if lead.assigned.is_none_or(|a| t < a) {
+                    lead.assigned = Some(t);
+                }
+                self.settle_lead(lead_id);
+            }
+            Body::LeadConverted { lead_id, .. } => {
+                let lead = entry(&mut self.leads, lead_id, t);
+                if !lead.converted && lead.created.is_none() {
+                    inc.add(Kpi::LeadConversion);
+                }
+                lead.converted = true;
+                self.settle_lead(lead_id);
+            }
+            Body::LeadDisqualified { lead_id, .. } => {
+                entry(&mut self.leads, lead_id, t).disqualified = true;
+                self.settle_lead(lead_id);
+            }
+            _ => self.dispatch_deal_or_account(e, t, owner, reference, inc),
+        }
+    }
+
+    fn dispatch_deal_or_account(
+        &mut self,
+        e: &Event,
+        t: Ms,
+        owner: OwnerId,
+        reference: &Reference,
+        inc: &mut Incomplete,
+    ) {
+        let stage_id = |names: &mut Names, s: &str| names.id(Some(s)) as u16;
+        match &e.body {
+            Body::DealCreated(d) => {
+                let stage = stage_id(&mut self.stages, &d.stage);
+                let deal = entry(&mut self.deals, &d.deal_id, t);
+                if deal.created.is_none_or(|(c, _)| t < c) {
+                    deal.created = Some((t, d.deal_type));
+                }
+                if deal.amount.is_none_or(|(u, _)| t >= u) {
+                    deal.amount = Some((t, d.amount));
+                }
+                insert_by_time(&mut deal.owners, t, owner);
+                let at = deal.stages.partition_point(|s| s.0 <= t);
+                deal.stages.insert(at, (t, stage, d.probability));
+            }
+            Body::DealStageChanged { deal_id, stage, probability } => {
+                let stage = stage_id(&mut self.stages, stage);
+                let deal = entry(&mut self.deals, deal_id, t);
+                let at = deal.stages.partition_point(|s| s.0 <= t);
+                deal.stages.insert(at, (t, stage, *probability));
+            }
+            Body::DealAmountChanged { deal_id, amount } => {
+                let deal = entry(&mut self.deals, deal_id, t);
+                if deal.amount.is_none_or(|(u, _)| t >= u) {
+                    deal.amount = Some((t, *amount));
+                }
+            }
+            Body::DealOwnerChanged { deal_id } => {
+                insert_by_time(&mut entry(&mut self.deals, deal_id, t).owners, t, owner)
+            }
+            Body::DealClosed { deal_id, outcome, amount, .. } => {
+                let deal = entry(&mut self.deals, deal_id, t);
+                let own = e.rep_id.as_ref().map(|_| owner);
+                if deal.close.is_none_or(|c| t >= c.t) {
+                    deal.close = Some(Close { t, outcome: *outcome, amount: *amount, owner: own });
+                }
+                if let Some(cl) = deal.effective_close().filter(|c| c.t == t && c.outcome == Outcome::Won) {
+                    if deal.revenue(&cl, reference).is_none() {
+                        inc.add(Kpi::WonRevenue);
+                    }
+                    if deal.created.is_none() {
+                        inc.add(Kpi::SalesCycle);
+                    }
+                    let closer = cl.owner.or(deal.owner());
+                    if let (Some(account), Some(closer)) = (deal.account.clone().or(e.account_id.clone()), closer) {
+                        entry(&mut self.accounts, &account, t).set_owner(t, closer);
+                        self.settle_account(&account);
+                    }
+                }
+            }
+            Body::DealReopened { deal_id } => {
+                let deal = entry(&mut self.deals, deal_id, t);
+                deal.last_reopen = deal.last_reopen.max(Some(t));
+            }
+            Body::DealDeleted { deal_id } => entry(&mut self.deals, deal_id, t).deleted = true,
+            Body::CustomerStatusChanged { .. } | Body::RevenueChanged { .. } => {
+                self.account_event(e, t, owner);
+                return;
+            }
+            _ => return,
+        }
+        let deal_id = match &e.body {
+            Body::DealCreated(d) => &d.deal_id,
+            Body::DealStageChanged { deal_id, .. }
+            | Body::DealAmountChanged { deal_id, .. }
+            | Body::DealOwnerChanged { deal_id }
+            | Body::DealClosed { deal_id, .. }
+            | Body::DealReopened { deal_id }
+            | Body::DealDeleted { deal_id } => deal_id,
+            _ => return,
+        };
+        if let (Some(deal), Some(a)) = (self.deals.get_mut(deal_id.as_str()), &e.account_id)
+            && deal.account.is_none()
+        {
+            deal.account = Some(a.clone());
+        }
+        self.settle_deal(deal_id, reference);
+    }
+}
+
+impl Shard {
+    /// `customer.status_changed` and `revenue.changed` (the decoder guarantees the account).
+    fn account_event(&mut self, e: &Event, t: Ms, owner: OwnerId) {
+        let Some(id) = e.account_id.as_deref() else { return };
+        let account = entry(&mut self.accounts, id, t);
+        match &e.body {
+            Body::RevenueChanged { mrr } => insert_by_time(&mut account.mrr, t, *mrr),
+            Body::CustomerStatusChanged { status } => insert_by_time(&mut account.statuses, t, *status),
+            _ => return,
+        }
+        if e.rep_id.is_some() {
+            account.set_owner(t, owner);
+        }
+        self.settle_account(id);
+    }
+
+    /// The owner id of events that name no rep and no team.
+    pub(crate) fn nobody(&mut self) -> OwnerId {
+        self.owners.id(None, None)
+    }
+
+    fn settle_lead(&mut self, id: &str) {
+        if let Some(lead) = self.leads.get_mut(id) {
+            let new = lead.derive().0;
+            self.agg.replace(&lead.contrib, &new);
+            lead.contrib = new;
+        }
+    }
+
+    fn settle_deal(&mut self, id: &str, reference: &Reference) {
+        let nobody = self.nobody();
+        let ctx = Ctx { reference, calendar: &self.cfg.calendar, stages: &self.stages };
+        if let Some(deal) = self.deals.get_mut(id) {
+            let new = deal.derive(&ctx, nobody).0;
+            self.agg.replace(&deal.contrib, &new);
+            deal.contrib = new;
+        }
+    }
+
+    fn settle_account(&mut self, id: &str) {
+        let nobody = self.nobody();
+        let horizon = self.newest.unwrap_or(0) - Window::LONGEST.len_ms() - Window::LONGEST.resolution_ms();
+        if let Some(account) = self.accounts.get_mut(id) {
+            let new = account.derive(nobody, horizon).0;
+            self.agg.replace(&account.contrib, &new);
+            account.contrib = new;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Customers: retention, revenue retention, acquisition cost, lifetime value.
+
+use std::collections::HashMap;
+
+use salespulse_events::SpendCategory;
+
+use super::names::*;
+use super::{Ctx, Labels, labels, ratio};
+use crate::stat::Stat;
+use crate::time::Window;
+use crate::view::{Cell, Scope};
+
+fn tw(team: &str, w: Window, extra: &[(&'static str, &str)]) -> Labels {
+    let mut l = labels(&[("team", team), ("window", w.label())]);
+    l.extend(labels(extra));
+    l
+}
+
+/// KPIs 3, 13, 19, 20.
+pub(crate) fn customers(c: &mut Ctx<'_>) {
+    // Spend is reference data: attributed to teams like events, from the global table.
+    let mut spend: HashMap<(String, Window, SpendCategory), f64> = HashMap::new();
+    for w in Window::ALL {
+        c.reference.spend.fold(w, c.now, |rep, team, category, amount| {
+            let team = c.reference.team_of(rep, team).to_owned();
+            *spend.entry((team, w, category)).or_default() += amount;
+        });
+    }
+    let mut teams = c.teams.clone();
+    teams.extend(spend.keys().map(|(t, _, _)| t.clone()).filter(|t| !c.teams.contains(t)));
+    for team in teams {
+        let state = |cell| c.cell(Scope::State, &team, cell);
+        let (mrr, customers) = (state(Cell::Mrr), state(Cell::Customers));
+        let w90 = Scope::Window(Window::D90);
+        let churned_90 = c.ws(&team, Window::D90, Stat::ChurnedCustomers);
+        let monthly_churn = ratio(churned_90, c.cell(w90, &team, Cell::CustomersAtStart)).map(|r| r / 3.0);
+        let clv = (|| Some(ratio(mrr, customers)? * c.cfg.gross_margin / monthly_churn.filter(|r| *r > 0.0)?))();
+        c.gauge(MRR, labels(&[("team", &team)]), Some(mrr));
+        c.gauge(CUSTOMERS, labels(&[("team", &team)]), Some(customers));
+        c.gauge(CLV, labels(&[("team", &team)]), clv);
+        for w in Window::ALL {
+            let cell = |cell| c.cell(Scope::Window(w), &team, cell);
+            let (start, exp, con, churn) =
+                (cell(Cell::MrrStart), cell(Cell::MrrExpansion), cell(Cell::MrrContraction), cell(Cell::MrrChurn));
+            let at_start = cell(Cell::CustomersAtStart);
+            let (new, churned) = (c.ws(&team, w, Stat::NewCustomers), c.ws(&team, w, Stat::ChurnedCustomers));
+            c.gauge(NEW_CUSTOMERS, tw(&team, w, &[]), Some(new));
+            c.gauge(CHURNED_CUSTOMERS, tw(&team, w, &[]), Some(churned));
+            c.gauge(CUSTOMERS_AT_START, tw(&team, w, &[]), Some(at_start));
+            c.gauge(RETENTION, tw(&team, w, &[]), ratio(churned, at_start).map(|r| 1.0 - r));
+            for (movement, v) in [("start", start), ("expansion", exp), ("contraction", con), ("churn", churn)] {
+                c.gauge(MRR_MOVEMENT, tw(&team, w, &[("movement", movement)]), Some(v));
+            }
+            c.gauge(NRR, tw(&team, w, &[]), ratio(start + exp - con - churn, start));
+            c.gauge(GRR, tw(&team, w, &[]), ratio(start - con - churn, start));
+            let mut total = 0.0;
+            for cat in SpendCategory::ALL {
+                let v = spend.get(&(team.clone(), w, *cat)).copied().unwrap_or(0.0);
+                total += v;
+                c.gauge(SPEND, tw(&team, w, &[("category", cat.as_str())]), Some(v));
+            }
+            c.gauge(CAC, tw(&team, w, &[]), ratio(total, new));
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! Calendar periods: quota attainment, reps at quota, market share and its growth.
+
+use super::names::*;
+use super::{Ctx, labels, ratio};
+use crate::calendar::PeriodKind;
+use crate::view::{Cell, Scope};
+
+/// KPIs 25, 26, 32, 33.
+pub(crate) fn periods(c: &mut Ctx<'_>) {
+    let cal = c.cfg.calendar;
+    for kind in PeriodKind::ALL {
+        let period = kind.label();
+        let (first, _) = cal.to_date(c.now, kind);
+        let (_, last) = cal.months_of(cal.label(first, kind));
+        let (pfirst, plast) = cal.previous(c.now, kind);
+        let size = c.reference.market_size(&cal, first, last);
+        let prev_size = c.reference.market_size(&cal, pfirst, plast);
+        c.gauge(MARKET_SIZE, labels(&[("period", period)]), size);
+        for team in c.teams.clone() {
+            let l = labels(&[("team", &team), ("period", period)]);
+            let revenue = c.cell(Scope::ToDate(kind), &team, Cell::PeriodRevenue);
+            let prev_revenue = c.cell(Scope::Previous(kind), &team, Cell::PeriodRevenue);
+            let (mut quota, mut reps, mut at_quota) = (None::<f64>, 0.0, 0.0);
+            let carrying: Vec<String> = c
+                .reference
+                .reps()
+                .filter(|(_, i)| i.team == team && i.active && i.quota_carrying)
+                .map(|(r, _)| r.to_owned())
+                .collect();
+            for rep in carrying {
+                let Some(q) = c.reference.quota(&cal, &rep, first, last) else { continue };
+                *quota.get_or_insert(0.0) += q;
+                reps += 1.0;
+                let own = c.view.get(Scope::ToDate(kind), &team, Some(&rep), None, Cell::PeriodRevenue);
+                if q > 0.0 && own >= q {
+                    at_quota += 1.0;
+                }
+            }
+            c.gauge(PERIOD_WON_REVENUE, l.clone(), Some(revenue));
+            c.gauge(QUOTA, l.clone(), quota);
+            c.gauge(QUOTA_ATTAINMENT, l.clone(), quota.and_then(|q| ratio(revenue, q)));
+            c.gauge(QUOTA_REPS, l.clone(), Some(reps));
+            c.gauge(REPS_AT_QUOTA, l.clone(), Some(at_quota));
+            c.gauge(REPS_AT_QUOTA_RATIO, l.clone(), ratio(at_quota, reps));
+            let share = size.and_then(|s| ratio(revenue, s));
+            let prev_share = prev_size.and_then(|s| ratio(prev_revenue, s));
+            c.gauge(MARKET_SHARE, l.clone(), share);
+            c.gauge(MARKET_SHARE_GROWTH, l, share.zip(prev_share).map(|(s, p)| 100.0 * (s - p)));
+        }
+    }
+}

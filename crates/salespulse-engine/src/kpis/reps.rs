@@ -1,0 +1,68 @@
+//! Per-rep series (opt-in), capped by a series budget.
+
+use salespulse_events::{ActivityKind, Direction, Outcome};
+
+use super::names::*;
+use super::{At, Ctx, Labels, labels, ratio};
+use crate::calendar::PeriodKind;
+use crate::stat::{Dist, Stat};
+use crate::time::Window;
+use crate::view::{Cell, Scope};
+
+/// Series one rep adds: per window won revenue, 3 outcomes, win rate, activities by kind
+/// and direction, response time; per period quota attainment.
+const PER_REP: usize = Window::ALL.len() * (1 + 3 + 1 + 16 + 1) + 3;
+
+/// Emits the per-rep families in (team, rep) order until the budget is spent; returns
+/// (series exported, series cut).
+pub(crate) fn reps(c: &mut Ctx<'_>) -> (usize, usize) {
+    let reps: Vec<(String, String)> = c.view.reps().into_iter().map(|(t, r)| (t.to_owned(), r.to_owned())).collect();
+    let (mut exported, mut cut) = (0, 0);
+    for (team, rep) in reps {
+        if exported + PER_REP > c.cfg.rep_series_budget {
+            cut += PER_REP;
+            continue;
+        }
+        exported += PER_REP;
+        for w in Window::ALL {
+            let l = |extra: &[(&'static str, &str)]| -> Labels {
+                let mut l = labels(&[("team", &team), ("rep", &rep), ("window", w.label())]);
+                l.extend(labels(extra));
+                l
+            };
+            let g = |s| c.view.get(Scope::Window(w), &team, Some(&rep), None, Cell::Stat(s));
+            let (won, lost, revenue) =
+                (g(Stat::Closed(Outcome::Won)), g(Stat::Closed(Outcome::Lost)), g(Stat::WonRevenue));
+            let closed: Vec<(Outcome, f64)> = Outcome::ALL.iter().map(|o| (*o, g(Stat::Closed(*o)))).collect();
+            let acts: Vec<(ActivityKind, Direction, f64)> = ActivityKind::ALL
+                .iter()
+                .flat_map(|k| Direction::ALL.iter().map(move |d| (*k, *d)))
+                .map(|(k, d)| (k, d, g(Stat::Activities(k, d))))
+                .collect();
+            c.gauge(REP_WON_REVENUE, l(&[]), Some(revenue));
+            for (o, n) in closed {
+                c.gauge(REP_DEALS_CLOSED, l(&[("outcome", o.as_str())]), Some(n));
+            }
+            c.gauge(REP_WIN_RATE, l(&[]), ratio(won, won + lost));
+            for (k, d, n) in acts {
+                c.gauge(REP_ACTIVITIES, l(&[("kind", k.as_str()), ("direction", d.as_str())]), Some(n));
+            }
+            c.summary(
+                REP_LEAD_RESPONSE_SECONDS,
+                l(&[]),
+                At { scope: Scope::Window(w), team: &team, rep: Some(&rep), stage: None },
+                Dist::LeadResponse,
+            );
+        }
+        let cal = c.cfg.calendar;
+        for kind in PeriodKind::ALL {
+            let (first, _) = cal.to_date(c.now, kind);
+            let (_, last) = cal.months_of(cal.label(first, kind));
+            let own = c.view.get(Scope::ToDate(kind), &team, Some(&rep), None, Cell::PeriodRevenue);
+            let quota = c.reference.quota(&cal, &rep, first, last);
+            let l = labels(&[("team", &team), ("rep", &rep), ("period", kind.label())]);
+            c.gauge(REP_QUOTA_ATTAINMENT, l, quota.and_then(|q| ratio(own, q)));
+        }
+    }
+    (exported, cut)
+}
