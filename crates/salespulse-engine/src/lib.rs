@@ -37,7 +37,7 @@ mod windows;
 
 pub use config::EngineConfig;
 pub use outcome::{Applied, Incomplete, Kpi, Rejection};
-pub use reference::{Reference, RepInfo, UNASSIGNED};
+pub use reference::{Reference, RepInfo, StageInfo, UNASSIGNED};
 pub use shard::Shard;
 pub use time::Window;
 pub use view::{Cell, Key, Scope, View};

@@ -88,6 +88,26 @@ impl Reference {
         self.market.insert(period, amount);
     }
 
+    /// Removes a rate (the base currency keeps its rate of 1).
+    pub fn remove_rate(&mut self, currency: Currency) {
+        self.fx.remove(&currency);
+    }
+
+    /// Removes a rep from the roster.
+    pub fn remove_rep(&mut self, rep: &str) {
+        self.roster.remove(rep);
+    }
+
+    /// Removes a stage definition.
+    pub fn remove_stage(&mut self, stage: &str) {
+        self.stages.remove(stage);
+    }
+
+    /// Removes a quota.
+    pub fn remove_quota(&mut self, rep: &str, period: Period) {
+        self.quotas.remove(&(rep.to_owned(), period));
+    }
+
     /// The amount in base currency, or `None` when the currency has no known rate.
     pub fn to_base(&self, money: Money) -> Option<f64> {
         if money.currency == self.base {

@@ -151,11 +151,31 @@ impl Default for Kpis {
 }
 
 /// `[reference]`: reference data from files.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReferenceFiles {
-    /// A CSV roster: `rep_id,team_id,active,quota_carrying` with a header line.
+    /// Roster: `rep_id,team_id,active,quota_carrying` (CSV with a header, or TOML `[[reps]]`).
     pub roster_file: Option<PathBuf>,
+    /// Quotas: `rep_id,period,amount,currency` (CSV, or TOML `[[quotas]]`).
+    pub quotas_file: Option<PathBuf>,
+    /// Stages: `stage,order,probability` (CSV, or TOML `[[stages]]`).
+    pub stages_file: Option<PathBuf>,
+    /// Exchange rates: `currency,rate` (CSV, or TOML `[[rates]]`).
+    pub fx_file: Option<PathBuf>,
+    /// How often the files are checked for changes (SIGHUP reloads at once).
+    pub reload_interval: String,
+}
+
+impl Default for ReferenceFiles {
+    fn default() -> ReferenceFiles {
+        ReferenceFiles {
+            roster_file: None,
+            quotas_file: None,
+            stages_file: None,
+            fx_file: None,
+            reload_interval: "10s".into(),
+        }
+    }
 }
 
 /// `[log]`: logging.
@@ -186,6 +206,7 @@ pub struct Settings {
     pub calendar: salespulse_engine::calendar::Calendar,
     pub stalled_after: Duration,
     pub stalled_after_by_stage: Vec<(String, Duration)>,
+    pub reload_interval: Duration,
 }
 
 fn duration(field: &str, text: &str, errors: &mut Vec<String>) -> Duration {
@@ -291,11 +312,18 @@ impl Config {
                 (stage.clone(), duration(&format!("kpis.stalled_after_by_stage.{stage}"), d, &mut errors))
             })
             .collect();
-        if let Some(p) = &self.reference.roster_file
-            && !p.is_file()
-        {
-            errors.push(format!("reference.roster_file = {:?} does not exist", p.display().to_string()));
+        let rf = &self.reference;
+        for (name, p) in [
+            ("roster_file", &rf.roster_file),
+            ("quotas_file", &rf.quotas_file),
+            ("stages_file", &rf.stages_file),
+            ("fx_file", &rf.fx_file),
+        ] {
+            if let Some(p) = p.as_ref().filter(|p| !p.is_file()) {
+                errors.push(format!("reference.{name} = {:?} does not exist", p.display().to_string()));
+            }
         }
+        let reload_interval = duration("reference.reload_interval", &rf.reload_interval, &mut errors);
         if !["text", "json"].contains(&self.log.format.as_str()) {
             errors.push(format!("log.format = {:?} must be \"text\" or \"json\"", self.log.format));
         }
@@ -313,6 +341,7 @@ impl Config {
                 calendar,
                 stalled_after,
                 stalled_after_by_stage,
+                reload_interval,
             })
         } else {
             Err(errors)

@@ -7,7 +7,7 @@ mod cli;
 mod config;
 mod generate;
 mod logging;
-mod roster;
+mod reffiles;
 mod run;
 mod settings;
 mod shards;

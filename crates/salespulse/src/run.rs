@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing::{error, info};
 
-use crate::roster;
+use crate::reffiles::{self, Loaded};
 use crate::settings::Resolved;
 use crate::shards::Shards;
 
@@ -78,11 +78,19 @@ pub async fn run(r: Resolved) -> anyhow::Result<()> {
     for (currency, rate) in &r.settings.fx {
         reference.set_rate(*currency, *rate);
     }
-    if let Some(path) = &r.config.reference.roster_file {
-        let n = roster::load(path, &mut reference)?;
-        info!(path = %path.display(), reps = n, "roster loaded");
+    if !r.files.paths().is_empty() {
+        r.loaded.apply(&Loaded::default(), &mut reference);
+        info!(summary = %r.loaded.summary(), "reference files loaded");
     }
     let shards = Arc::new(Shards::new(r.engine(), reference, incomplete));
+    let reloads = IntCounterVec::new(
+        Opts::new("salespulse_reference_reloads_total", "Reloads of the reference files, by result."),
+        &["result"],
+    )?;
+    for result in ["ok", "error"] {
+        reloads.with_label_values(&[result]);
+    }
+    registry.register(Box::new(reloads.clone()))?;
     registry.register(Box::new(KpiCollector::new(shards.clone() as Arc<dyn KpiSource>)))?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -105,6 +113,14 @@ pub async fn run(r: Resolved) -> anyhow::Result<()> {
         stopped(stop_rx.clone()),
     ));
 
+    tokio::spawn(reffiles::watch(
+        r.files.clone(),
+        r.loaded.clone(),
+        shards.clone(),
+        r.settings.reload_interval,
+        reloads,
+        stopped(stop_rx.clone()),
+    ));
     let source = r.source();
     let reader = match r.reference_topic() {
         Some(topic) => {

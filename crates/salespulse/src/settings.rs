@@ -7,12 +7,16 @@ use salespulse_kafka::SourceConfig;
 
 use crate::cli::Common;
 use crate::config::{Config, Settings};
+use crate::reffiles::{Files, Loaded};
 
 /// The configuration after overrides, and its checked form.
 #[derive(Debug)]
 pub struct Resolved {
     pub config: Config,
     pub settings: Settings,
+    /// The reference files and what they held at startup.
+    pub files: Files,
+    pub loaded: Loaded,
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -55,8 +59,24 @@ pub fn resolve(args: &Common) -> anyhow::Result<Result<Resolved, Vec<String>>> {
     set(&mut config.log.level, &args.log_level);
     let mut errors = Vec::new();
     config.kafka.properties.extend(properties(&args.kafka_properties, &mut errors));
-    match config.check() {
-        Ok(settings) if errors.is_empty() => Ok(Ok(Resolved { config, settings })),
+    let rf = &config.reference;
+    let files = Files {
+        roster: rf.roster_file.clone(),
+        quotas: rf.quotas_file.clone(),
+        stages: rf.stages_file.clone(),
+        fx: rf.fx_file.clone(),
+    };
+    let checked = config.check();
+    // File contents are checked only when every file exists (else that is the problem).
+    let loaded = match &checked {
+        Err(e) if e.iter().any(|m| m.starts_with("reference.")) => Loaded::default(),
+        _ => files.read().unwrap_or_else(|e| {
+            errors.extend(e);
+            Loaded::default()
+        }),
+    };
+    match checked {
+        Ok(settings) if errors.is_empty() => Ok(Ok(Resolved { config, settings, files, loaded })),
         Ok(_) => Ok(Err(errors)),
         Err(mut more) => {
             more.extend(errors);

@@ -43,6 +43,11 @@ impl Shards {
         self.reference.write().unwrap_or_else(PoisonError::into_inner).apply(event).map_err(|r| r.reason())
     }
 
+    /// Runs `f` on the reference table (file loads and reloads).
+    pub fn with_reference<T>(&self, f: impl FnOnce(&mut Reference) -> T) -> T {
+        f(&mut self.reference.write().unwrap_or_else(PoisonError::into_inner))
+    }
+
     fn shard(&self, partition: i32) -> Option<Arc<Mutex<Shard>>> {
         self.shards.read().unwrap_or_else(PoisonError::into_inner).get(&partition).cloned()
     }

@@ -1,0 +1,154 @@
+//! Reference data from files — roster, quotas, stages, exchange rates — loaded at startup
+//! and reloaded when a file changes or on SIGHUP, without a restart.
+//!
+//! A reload reads every file whole; if any line of any file is bad, nothing changes and
+//! every problem is logged. Otherwise what the files hold is upserted into the reference
+//! table and what disappeared from a file since the last load is removed from it.
+
+mod rows;
+mod watch;
+
+pub use watch::watch;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use salespulse_engine::{Reference, RepInfo, StageInfo};
+use salespulse_events::{Currency, Money, Period};
+
+use rows::{QuotaRow, RateRow, RepRow, StageRow, read};
+
+/// The configured files.
+#[derive(Debug, Clone, Default)]
+pub struct Files {
+    pub roster: Option<PathBuf>,
+    pub quotas: Option<PathBuf>,
+    pub stages: Option<PathBuf>,
+    pub fx: Option<PathBuf>,
+}
+
+/// What the files held at one load.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Loaded {
+    pub reps: BTreeMap<String, RepInfo>,
+    pub quotas: BTreeMap<(String, Period), Money>,
+    pub stages: BTreeMap<String, StageInfo>,
+    pub rates: BTreeMap<Currency, f64>,
+}
+
+fn currency(code: &str, at: &str, errors: &mut Vec<String>) -> Option<Currency> {
+    let c = Currency::parse(code);
+    if c.is_none() {
+        errors.push(format!("{at}: currency {code:?} is not an ISO 4217 code"));
+    }
+    c
+}
+
+impl Files {
+    /// Every configured path.
+    pub fn paths(&self) -> Vec<&PathBuf> {
+        [&self.roster, &self.quotas, &self.stages, &self.fx].into_iter().flatten().collect()
+    }
+
+    /// Reads and checks every file; all problems of all files at once.
+    pub fn read(&self) -> Result<Loaded, Vec<String>> {
+        let (mut out, mut errors) = (Loaded::default(), Vec::new());
+        each::<RepRow>(&self.roster, "reps", &mut errors, |r, at, errors| {
+            if r.rep_id.is_empty() || r.team_id.is_empty() {
+                return errors.push(format!("{at}: rep_id and team_id must not be empty"));
+            }
+            let (active, quota_carrying) = (r.active.unwrap_or(true), r.quota_carrying.unwrap_or(true));
+            out.reps.insert(r.rep_id, RepInfo { team: r.team_id, active, quota_carrying });
+        });
+        each::<QuotaRow>(&self.quotas, "quotas", &mut errors, |r, at, errors| {
+            let at = format!("{at}: quota of {} for {}", r.rep_id, r.period);
+            let period = Period::parse(&r.period);
+            if period.is_none() {
+                errors.push(format!("{at}: period must be YYYY, YYYY-MM or YYYY-Qn"));
+            }
+            if !(r.amount.is_finite() && r.amount >= 0.0) {
+                errors.push(format!("{at}: amount {} must be a number >= 0", r.amount));
+            }
+            if let (Some(period), Some(c)) = (period, currency(&r.currency, &at, errors)) {
+                out.quotas.insert((r.rep_id, period), Money { amount: r.amount, currency: c });
+            }
+        });
+        each::<StageRow>(&self.stages, "stages", &mut errors, |r, at, errors| {
+            if !(0.0..=1.0).contains(&r.probability) {
+                errors.push(format!("{at}: stage {}: probability {} must be 0 to 1", r.stage, r.probability));
+            }
+            out.stages.insert(r.stage, StageInfo { order: r.order, probability: r.probability });
+        });
+        each::<RateRow>(&self.fx, "rates", &mut errors, |r, at, errors| {
+            let at = format!("{at}: rate of {}", r.currency);
+            if !(r.rate.is_finite() && r.rate > 0.0) {
+                errors.push(format!("{at}: {} must be a number > 0", r.rate));
+            }
+            if let Some(c) = currency(&r.currency, &at, errors) {
+                out.rates.insert(c, r.rate);
+            }
+        });
+        if errors.is_empty() { Ok(out) } else { Err(errors) }
+    }
+}
+
+/// Reads the rows of an optional file and hands each to `f` (with the file name for
+/// messages); read errors go to `errors`.
+fn each<T: serde::de::DeserializeOwned>(
+    path: &Option<PathBuf>,
+    table: &str,
+    errors: &mut Vec<String>,
+    mut f: impl FnMut(T, &str, &mut Vec<String>),
+) {
+    let Some(path) = path else { return };
+    let (rows, bad) = read::<T>(path, table);
+    errors.extend(bad);
+    let name = path.display().to_string();
+    for row in rows {
+        f(row, &name, errors);
+    }
+}
+
+impl Loaded {
+    /// Applies `self` to the table, removing what `previous` had and `self` has not.
+    pub fn apply(&self, previous: &Loaded, reference: &mut Reference) {
+        for rep in previous.reps.keys().filter(|k| !self.reps.contains_key(*k)) {
+            reference.remove_rep(rep);
+        }
+        for (rep, period) in previous.quotas.keys().filter(|k| !self.quotas.contains_key(*k)) {
+            reference.remove_quota(rep, *period);
+        }
+        for stage in previous.stages.keys().filter(|k| !self.stages.contains_key(*k)) {
+            reference.remove_stage(stage);
+        }
+        for c in previous.rates.keys().filter(|k| !self.rates.contains_key(*k)) {
+            reference.remove_rate(*c);
+        }
+        for (rep, info) in &self.reps {
+            reference.set_rep(rep, info.clone());
+        }
+        for ((rep, period), m) in &self.quotas {
+            reference.set_quota(rep, *period, *m);
+        }
+        for (stage, info) in &self.stages {
+            reference.set_stage(stage, *info);
+        }
+        for (c, rate) in &self.rates {
+            reference.set_rate(*c, *rate);
+        }
+    }
+
+    /// A one-line summary for logs.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} reps, {} quotas, {} stages, {} rates",
+            self.reps.len(),
+            self.quotas.len(),
+            self.stages.len(),
+            self.rates.len()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;

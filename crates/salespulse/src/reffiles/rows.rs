@@ -1,0 +1,80 @@
+//! Rows of the reference files, read from CSV (with a header line) or TOML (an array of
+//! tables named `reps`, `quotas`, `stages` or `rates`).
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+/// `rep_id,team_id,active,quota_carrying`; `active` and `quota_carrying` default to true.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepRow {
+    pub rep_id: String,
+    pub team_id: String,
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub quota_carrying: Option<bool>,
+}
+
+/// `rep_id,period,amount,currency`; period `2026-11`, `2026-Q4` or `2026`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaRow {
+    pub rep_id: String,
+    pub period: String,
+    pub amount: f64,
+    pub currency: String,
+}
+
+/// `stage,order,probability`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageRow {
+    pub stage: String,
+    pub order: i64,
+    pub probability: f64,
+}
+
+/// `currency,rate`: units of base currency per unit of `currency`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateRow {
+    pub currency: String,
+    pub rate: f64,
+}
+
+/// Reads every row of `path` (CSV, or TOML when the name ends in `.toml`, whose rows are
+/// in the array `table`): the rows that parse, and an error (naming the file and the line
+/// or row) for each that does not.
+pub fn read<T: DeserializeOwned>(path: &Path, table: &str) -> (Vec<T>, Vec<String>) {
+    let name = path.display();
+    let (mut out, mut errors) = (Vec::new(), Vec::new());
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return (out, vec![format!("{name}: {e}")]),
+    };
+    if path.extension().is_some_and(|e| e == "toml") {
+        let rows = match toml::from_str::<toml::Table>(&text).map(|mut d| d.remove(table)) {
+            Ok(Some(toml::Value::Array(rows))) => rows,
+            Ok(_) => return (out, vec![format!("{name}: expected an array of tables [[{table}]]")]),
+            Err(e) => return (out, vec![format!("{name}: {e}")]),
+        };
+        for (i, row) in rows.into_iter().enumerate() {
+            match row.try_into::<T>() {
+                Ok(r) => out.push(r),
+                Err(e) => errors.push(format!("{name}: [[{table}]] #{}: {}", i + 1, e.to_string().trim_end())),
+            }
+        }
+        return (out, errors);
+    }
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).comment(Some(b'#')).from_reader(text.as_bytes());
+    for row in reader.deserialize::<T>() {
+        match row {
+            Ok(r) => out.push(r),
+            Err(e) => errors.push(format!("{name}: {e}")),
+        }
+    }
+    (out, errors)
+}

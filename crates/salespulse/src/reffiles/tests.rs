@@ -1,0 +1,79 @@
+//! Reading reference files: both formats, every problem listed, removals on reload.
+
+use std::path::PathBuf;
+
+use salespulse_engine::Reference;
+use salespulse_events::{Currency, Period};
+
+use super::{Files, Loaded};
+
+fn dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "salespulse-reffiles-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn write(name: &str, text: &str) -> PathBuf {
+    let p = dir().join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn csv_and_toml_files_load_with_defaults() {
+    let files = Files {
+        roster: Some(write(
+            "roster.csv",
+            "rep_id,team_id,active,quota_carrying\n# comment\nana, emea ,true,false\nben,na,,\n",
+        )),
+        quotas: Some(write(
+            "quotas.toml",
+            "[[quotas]]\nrep_id = \"ana\"\nperiod = \"2026-Q4\"\namount = 150000\ncurrency = \"EUR\"\n",
+        )),
+        stages: Some(write("stages.csv", "stage,order,probability\nqualification,1,0.1\nproposal,3,0.5\n")),
+        fx: Some(write("fx.toml", "[[rates]]\ncurrency = \"USD\"\nrate = 0.92\n")),
+    };
+    let loaded = files.read().unwrap();
+    assert_eq!(loaded.summary(), "2 reps, 1 quotas, 2 stages, 1 rates");
+    assert!(!loaded.reps["ana"].quota_carrying && loaded.reps["ben"].quota_carrying && loaded.reps["ben"].active);
+    assert_eq!(loaded.reps["ana"].team, "emea");
+    let q = loaded.quotas[&("ana".to_owned(), Period::Quarter { year: 2026, quarter: 4 })];
+    assert_eq!(q.amount, 150_000.0);
+}
+
+#[test]
+fn every_bad_line_of_every_file_is_reported() {
+    let files = Files {
+        roster: Some(write("bad-roster.csv", "rep_id,team_id,active\nana,emea,maybe\n,na,true\n")),
+        quotas: Some(write("bad-quotas.csv", "rep_id,period,amount,currency\nana,2026-13,-5,euro\n")),
+        stages: Some(write("bad-stages.csv", "stage,order,probability\nx,1,1.5\n")),
+        fx: Some(write("bad-fx.toml", "[[rates]]\ncurrency = \"USD\"\n")),
+    };
+    let errors = files.read().unwrap_err();
+    assert_eq!(errors.len(), 7, "{errors:#?}");
+    for needle in ["bad-roster.csv", "period must be", "amount -5", "\"euro\"", "probability 1.5", "bad-fx.toml"] {
+        assert!(errors.iter().any(|e| e.contains(needle)), "{needle} not in {errors:#?}");
+    }
+}
+
+#[test]
+fn a_reload_removes_what_left_the_files() {
+    let eur = Currency::parse("EUR").unwrap();
+    let usd = Currency::parse("USD").unwrap();
+    let mut reference = Reference::new(eur);
+    let roster = write("r.csv", "rep_id,team_id\nana,emea\nben,na\n");
+    let files = Files { roster: Some(roster.clone()), ..Files::default() };
+    let first = files.read().unwrap();
+    first.apply(&Loaded::default(), &mut reference);
+    reference.set_rate(usd, 0.9); // from the reference topic: not the file's to remove
+    std::fs::write(&roster, "rep_id,team_id\nana,apac\n").unwrap();
+    let second = files.read().unwrap();
+    second.apply(&first, &mut reference);
+    assert_eq!(reference.rep("ana").map(|r| r.team.as_str()), Some("apac"));
+    assert!(reference.rep("ben").is_none());
+    assert!(reference.knows(usd));
+}
