@@ -10,7 +10,7 @@ fn setup(n: u64) -> (Vec<salespulse_events::Event>, Reference, DateTime<Utc>) {
     let now: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().unwrap();
     let mut g = Generator::new(GenConfig::default());
     let mut reference = Reference::new(Currency::parse("EUR").unwrap());
-    for k in g.reference_events(now) {
+    for k in g.reference_events(now, now) {
         reference.apply(&k.event).expect("generated reference data is valid");
     }
     let events = backfill_times(n, 30.0, now, 1).map(|t| g.next_at(t).event).collect();

@@ -59,6 +59,9 @@ pub struct Generator {
     pub(crate) last_everyday: Option<Keyed>,
 }
 
+/// Every rep's monthly quota, in EUR.
+const QUOTA_PER_MONTH: f64 = 60_000.0;
+
 pub(crate) const MIN: f64 = 60_000.0;
 pub(crate) const HOUR: f64 = 60.0 * MIN;
 pub(crate) const DAY: f64 = 24.0 * HOUR;
@@ -82,9 +85,24 @@ impl Generator {
         }
     }
 
-    /// The roster, exchange rates and stage definitions, as of `at`.
-    pub fn reference_events(&mut self, at: DateTime<Utc>) -> Vec<Keyed> {
+    /// The roster, exchange rates, stage definitions, and monthly quotas and market sizes
+    /// for the calendar years from the one before `at` to the one of `through`, as of `at`.
+    pub fn reference_events(&mut self, at: DateTime<Utc>, through: DateTime<Utc>) -> Vec<Keyed> {
+        use chrono::Datelike;
         let mut out = Vec::new();
+        for year in at.year() - 1..=through.year() {
+            for month in 1..=12u8 {
+                let period = Period::Month { year, month };
+                let size = Money { amount: 10_000_000.0, currency: currency("EUR") };
+                let e = self.ids.event(at, Body::MarketSizeRecorded { period, amount: size });
+                out.push(Keyed { key: format!("market-{period}"), event: e });
+                for (rep, _) in self.reps.clone() {
+                    let quota = Money { amount: QUOTA_PER_MONTH, currency: currency("EUR") };
+                    let e = self.ids.event(at, Body::QuotaSet { period, amount: quota });
+                    out.push(keyed(e, Some(&rep), &rep));
+                }
+            }
+        }
         for (rep, team) in self.reps.clone() {
             let e = self.ids.event(at, Body::RepUpdated { team_id: team.clone(), active: true, quota_carrying: true });
             let mut k = keyed(e, Some(&rep), &rep);

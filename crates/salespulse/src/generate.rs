@@ -126,10 +126,10 @@ pub fn run(args: GenArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
     if !args.no_reference {
         let start = now - chrono::Duration::milliseconds((args.days * 86_400_000.0) as i64);
         let topic = if args.reference_topic.is_empty() { args.topic.clone() } else { args.reference_topic.clone() };
-        for k in g.reference_events(start) {
+        for k in g.reference_events(start, now) {
             out.send(&topic, &k.key, &salespulse_events::encode(&k.event))?;
         }
-        eprintln!("gen: sent roster, exchange rates and stages to {topic}");
+        eprintln!("gen: sent roster, exchange rates, stages, quotas and market sizes to {topic}");
     }
     let started = Instant::now();
     let mut progress = Instant::now();

@@ -32,8 +32,11 @@ pub(crate) fn customers(c: &mut Ctx<'_>) {
         let state = |cell| c.cell(Scope::State, &team, cell);
         let (mrr, customers) = (state(Cell::Mrr), state(Cell::Customers));
         let w90 = Scope::Window(Window::D90);
+        // Churn over everyone who was a customer in the 90 days: those at the start and
+        // those who joined since, so a young customer base has a rate too.
         let churned_90 = c.ws(&team, Window::D90, Stat::ChurnedCustomers);
-        let monthly_churn = ratio(churned_90, c.cell(w90, &team, Cell::CustomersAtStart)).map(|r| r / 3.0);
+        let exposed = c.cell(w90, &team, Cell::CustomersAtStart) + c.ws(&team, Window::D90, Stat::NewCustomers);
+        let monthly_churn = ratio(churned_90, exposed).map(|r| r / 3.0);
         let clv = (|| Some(ratio(mrr, customers)? * c.cfg.gross_margin / monthly_churn.filter(|r| *r > 0.0)?))();
         c.gauge(MRR, labels(&[("team", &team)]), Some(mrr));
         c.gauge(CUSTOMERS, labels(&[("team", &team)]), Some(customers));
