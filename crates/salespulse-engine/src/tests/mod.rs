@@ -2,6 +2,7 @@
 
 mod deals;
 mod leads;
+mod periods;
 mod time;
 
 use chrono::{DateTime, Duration, Utc};
@@ -31,14 +32,19 @@ pub fn ev(json: &str, at: &str) -> Event {
 pub struct Harness {
     pub shard: Shard,
     pub reference: Reference,
+    pub cfg: EngineConfig,
     n: u64,
 }
 
 impl Harness {
     pub fn new() -> Harness {
+        Harness::with(EngineConfig::default())
+    }
+
+    pub fn with(cfg: EngineConfig) -> Harness {
         let mut reference = Reference::new(Currency::parse("EUR").unwrap());
         reference.set_rate(Currency::parse("USD").unwrap(), 0.9);
-        Harness { shard: Shard::new(EngineConfig::default()), reference, n: 0 }
+        Harness { shard: Shard::new(cfg.clone()), reference, cfg, n: 0 }
     }
 
     /// Applies `json` (with `"event_id":"auto"` replaced by a fresh id) at `at`.
@@ -63,7 +69,7 @@ impl Harness {
     }
 
     pub fn families_at(&self, at: DateTime<Utc>) -> Vec<Family> {
-        families(&self.view_at(at), &self.reference, &EngineConfig::default(), at).families
+        families(&self.view_at(at), &self.reference, &self.cfg, at).families
     }
 
     /// The value of a gauge (or a summary's count) whose labels include `labels`.
