@@ -116,7 +116,15 @@ impl Deal {
         if self.created.is_none() || self.deleted || self.effective_close().is_some() {
             return None;
         }
-        let (entered, stage, own) = *self.stages.last()?;
+        // The current visit: the trailing entries of the current stage. It began at the
+        // first of them; its probability is the newest one given with them.
+        let (_, stage, _) = *self.stages.last()?;
+        let visit = self.stages.iter().rev().take_while(|s| s.1 == stage);
+        let (mut entered, mut own) = (Ms::MAX, None);
+        for &(t, _, p) in visit {
+            entered = t;
+            own = own.or(p);
+        }
         let defined = stages.get(u32::from(stage)).and_then(|n| reference.stage(n)).map(|i| i.probability);
         Some(OpenDeal {
             owner: self.owner()?,

@@ -28,7 +28,11 @@ impl Shard {
         let nobody = Who { team: crate::reference::UNASSIGNED.to_owned(), rep: None };
         let who_of = |o: Option<OwnerId>| o.and_then(|o| who.get(o as usize)).unwrap_or(&nobody);
         let mut v = View::default();
+        // Zeros are not stored: a team is in the view only when it has something.
         let put = |v: &mut View, scope, w: &Who, stage: Option<&str>, cell, value: f64, with_rep: bool| {
+            if value == 0.0 {
+                return;
+            }
             let key = |rep| Key { scope, team: w.team.clone(), rep, stage: stage.map(str::to_owned), cell };
             v.add(key(None), value);
             if with_rep && w.rep.is_some() {
