@@ -16,8 +16,9 @@ use crate::owners::Owners;
 use crate::reference::Reference;
 use crate::time::{Ms, Window, ms};
 
-/// Prune expired state at most this often (wall time).
-const PRUNE_EVERY: Ms = 60_000;
+/// Prune expired state at most this often (wall time). Pruning walks every entity, so it
+/// is amortised over many events; state older than 90 days lingers at most this long.
+const PRUNE_EVERY: Ms = 3_600_000;
 
 /// The KPI state of one partition.
 #[derive(Debug, Clone)]

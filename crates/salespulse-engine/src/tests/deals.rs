@@ -107,3 +107,20 @@ fn reopen_delete_and_reclose_retract_exactly() {
     assert_eq!(h.kpi("sales_won_revenue", &H1), Some(70.0), "a deleted deal stays deleted");
     assert_eq!(h.kpi("sales_deals_closed", &[H1[0], H1[1], ("outcome", "won")]), Some(1.0));
 }
+
+#[test]
+fn per_rep_series_are_opt_in_and_capped_by_the_budget() {
+    let cfg = EngineConfig { per_rep: true, rep_series_budget: 150, ..EngineConfig::default() };
+    let mut h = Harness::with(cfg.clone());
+    h.ok(&won("d1", 100.0, "EUR"), &ago(5));
+    h.ok(&won("d2", 40.0, "EUR").replace("ana", "ben"), &ago(5));
+    let view = h.view_at(now());
+    let k = crate::kpis::families(&view, &h.reference, &cfg, now());
+    // One rep fits in a budget of 150 series (a rep needs 113); the second is cut.
+    assert_eq!((k.rep_series, k.rep_series_cut), (113, 113));
+    let rep = find(&k.families, "sales_rep_won_revenue", &[("rep", "ana"), ("window", "1h")]);
+    assert_eq!(rep, Some(Value::Gauge(100.0)));
+    assert_eq!(find(&k.families, "sales_rep_won_revenue", &[("rep", "ben"), ("window", "1h")]), None);
+    let off = crate::kpis::families(&view, &h.reference, &EngineConfig::default(), now());
+    assert!(off.families.iter().all(|f| !f.name.starts_with("sales_rep_")));
+}
