@@ -17,7 +17,7 @@ use crate::time::Ms;
 use crate::windows::OwnerId;
 
 /// Everything known about one account.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Account {
     pub statuses: Vec<(Ms, CustomerStatus)>,
     pub mrr: Vec<(Ms, Money)>,

@@ -13,7 +13,7 @@ use crate::time::Ms;
 use crate::windows::{OwnerId, Windows};
 
 /// One thing an entity adds.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Contribution {
     /// `value` of `stat` at event time `t`, in every window.
     Window { t: Ms, owner: OwnerId, stat: Stat, value: f64 },
@@ -40,7 +40,7 @@ impl Contribs {
 }
 
 /// Won revenue per (local month, owner), kept for the current and previous fiscal year.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Months {
     map: BTreeMap<(MonthKey, OwnerId), f64>,
 }
@@ -75,7 +75,7 @@ impl Months {
 }
 
 /// Everything contributions go to.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Aggregates {
     pub windows: Windows,
     pub months: Months,

@@ -19,7 +19,7 @@ use crate::stat::{Dist, StageId, Stat};
 use crate::time::Ms;
 use crate::windows::OwnerId;
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Close {
     pub t: Ms,
     pub outcome: Outcome,
@@ -29,7 +29,7 @@ pub struct Close {
 }
 
 /// Everything known about one deal.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Deal {
     /// Creation time and deal type.
     pub created: Option<(Ms, DealType)>,

@@ -11,11 +11,13 @@ use std::collections::{HashSet, VecDeque};
 use crate::time::Ms;
 
 /// Remembered event ids of one shard.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Dedup {
     horizon: Ms,
     max_ids: usize,
     order: VecDeque<(Ms, u64)>,
+    /// Derived from `order`: rebuilt after a restore, not stored.
+    #[serde(skip)]
     seen: HashSet<u64>,
 }
 
@@ -63,6 +65,17 @@ impl Dedup {
         while self.order.front().is_some_and(|(t, _)| *t < now - self.horizon) {
             self.pop();
         }
+    }
+
+    /// Takes the horizon and bound of `cfg` (they may have changed since a snapshot).
+    pub fn horizon_from(&mut self, cfg: &crate::config::EngineConfig) {
+        self.horizon = cfg.dedup_horizon_ms;
+        self.max_ids = cfg.dedup_max_ids.max(1);
+    }
+
+    /// Rebuilds the lookup set from the arrival order (after deserialising).
+    pub fn rebuild(&mut self) {
+        self.seen = self.order.iter().map(|(_, h)| *h).collect();
     }
 
     /// Number of remembered ids.

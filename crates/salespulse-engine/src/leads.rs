@@ -16,7 +16,7 @@ use crate::time::Ms;
 use crate::windows::OwnerId;
 
 /// Everything known about one lead.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Lead {
     pub created: Option<(Ms, OwnerId)>,
     /// First assignment: starts the response clock.

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 /// Names by id and ids by name. Id 0 is reserved for "none".
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Names {
     names: Vec<Box<str>>,
     ids: HashMap<Box<str>, u32>,

@@ -12,7 +12,7 @@ use crate::names::Names;
 use crate::windows::OwnerId;
 
 /// The owner table of one shard.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Owners {
     names: Names,
     pairs: Vec<(u32, u32)>,

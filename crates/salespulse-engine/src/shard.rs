@@ -21,8 +21,10 @@ use crate::time::{Ms, Window, ms};
 const PRUNE_EVERY: Ms = 3_600_000;
 
 /// The KPI state of one partition.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Shard {
+    /// Settings come from the configuration, not from a snapshot.
+    #[serde(skip)]
     pub(crate) cfg: EngineConfig,
     pub(crate) owners: Owners,
     pub(crate) stages: Names,
@@ -65,6 +67,15 @@ impl Shard {
             newest: None,
             pruned_at: Ms::MIN,
         }
+    }
+
+    /// A shard read back from a snapshot: takes the current settings and rebuilds what
+    /// is derived.
+    pub fn restored(mut self, cfg: EngineConfig) -> Shard {
+        self.dedup.horizon_from(&cfg);
+        self.dedup.rebuild();
+        self.cfg = cfg;
+        self
     }
 
     /// The newest `occurred_at` applied, if any.

@@ -7,7 +7,7 @@ use salespulse_events::{ActivityKind, DealType, Direction, Outcome, SentimentCha
 pub type StageId = u16;
 
 /// A distribution kept as log-bucket counts plus sum and count (see [`crate::hist`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Dist {
     /// First human response to a lead, seconds, by response time.
     LeadResponse,
@@ -18,7 +18,7 @@ pub enum Dist {
 }
 
 /// Survey answer categories.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum SurveyCat {
     NpsPromoter,
     NpsPassive,
@@ -40,7 +40,7 @@ impl SurveyCat {
 }
 
 /// One additive statistic of a window slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Stat {
     /// Base-currency amount of deals closed won.
     WonRevenue,

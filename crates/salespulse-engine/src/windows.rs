@@ -16,7 +16,7 @@ type Key = (i64, OwnerId, Stat);
 const ZERO: f64 = 1e-6;
 
 /// Rolling-window aggregates of one shard.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Windows {
     maps: [BTreeMap<Key, f64>; 5],
 }

@@ -6,7 +6,7 @@
 use std::fmt;
 
 /// A fiscal period as written on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Period {
     /// A month, 1..=12.
     Month { year: i32, month: u8 },

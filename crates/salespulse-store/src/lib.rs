@@ -1,0 +1,62 @@
+//! Durable snapshots of the per-partition KPI state.
+//!
+//! A snapshot is a shard's whole state plus the next offset to read after it, in a
+//! versioned binary format with a checksum ([`format`]). Stores keep the latest snapshot
+//! of each (group, topic, partition) behind the [`SnapshotStore`] trait, chosen by URL:
+//! `file://DIR` writes one file per partition atomically (temporary file, fsync, rename,
+//! fsync of the directory); `kafka://TOPIC` writes to a compacted topic, in chunks, so
+//! that instances of one consumer group hand state over without a shared disk.
+//!
+//! Invariant: `save` returns only once the snapshot is durable; a reader sees either the
+//! previous snapshot or the new one, never a mix.
+
+mod error;
+mod file;
+pub mod format;
+mod kafka;
+
+use std::collections::BTreeMap;
+
+pub use error::{SnapshotError, StoreError};
+pub use file::FileStore;
+pub use kafka::KafkaStore;
+
+/// Which partition a snapshot belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SnapshotKey {
+    pub group: String,
+    pub topic: String,
+    pub partition: i32,
+}
+
+impl std::fmt::Display for SnapshotKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}/{}", self.group, self.topic, self.partition)
+    }
+}
+
+/// Where snapshots live.
+pub trait SnapshotStore: Send + Sync + std::fmt::Debug {
+    /// The latest snapshot of each key (`None`: there is none).
+    fn load(&self, keys: &[SnapshotKey]) -> Result<BTreeMap<SnapshotKey, Vec<u8>>, StoreError>;
+    /// Stores a snapshot durably, replacing the previous one of its key.
+    fn save(&self, key: &SnapshotKey, bytes: &[u8]) -> Result<(), StoreError>;
+    /// Moves a snapshot that cannot be used out of the way (kept for inspection when the
+    /// store can), so the partition is rebuilt instead of failing again.
+    fn quarantine(&self, key: &SnapshotKey, why: &str) -> Result<(), StoreError>;
+}
+
+/// Opens the store a URL names: `file://DIR` or `kafka://TOPIC` (with the Kafka client
+/// settings to reach the broker).
+pub fn open(url: &str, kafka: &rdkafka::ClientConfig) -> Result<Box<dyn SnapshotStore>, StoreError> {
+    if let Some(dir) = url.strip_prefix("file://") {
+        return Ok(Box::new(FileStore::new(dir)?));
+    }
+    if let Some(topic) = url.strip_prefix("kafka://").filter(|t| !t.is_empty()) {
+        return Ok(Box::new(KafkaStore::new(topic, kafka.clone())?));
+    }
+    Err(StoreError::Url { url: url.to_owned() })
+}
+
+#[cfg(test)]
+mod tests;
