@@ -38,7 +38,9 @@ fn every_documented_series_is_exported_after_a_generator_run() {
     let dir = std::env::temp_dir().join(unique("catalogue-cfg"));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("salespulse.toml");
-    std::fs::write(&config, "[kpis]\nper_rep_series = true\n[kafka]\ndead_letter_topic = \"\"\n").unwrap();
+    let text =
+        "[kpis]\nper_rep_series = true\n[kafka]\ndead_letter_topic = \"\"\n[state]\nsnapshot_interval = \"1s\"\n";
+    std::fs::write(&config, text).unwrap();
     let svc = Service::start(&[
         "--config",
         config.to_str().unwrap(),
@@ -53,9 +55,13 @@ fn every_documented_series_is_exported_after_a_generator_run() {
     ]);
     let m = eventually(Duration::from_secs(120), "the whole topic consumed", || {
         let m = svc.scrape()?;
+        // Per-partition gauges appear once statistics and a first snapshot are in.
+        let settled = ["salespulse_consumer_lag", "salespulse_snapshot_age_seconds"]
+            .iter()
+            .all(|n| m.get(n, &[("partition", "0")]).is_some());
         match m.get("salespulse_events_consumed_total", &[]) {
-            Some(n) if n >= events as f64 => Ok(m),
-            other => Err(format!("consumed {other:?} of {events}")),
+            Some(n) if n >= events as f64 && settled => Ok(m),
+            other => Err(format!("consumed {other:?} of {events}, statistics and snapshots in: {settled}")),
         }
     });
     let exported: BTreeSet<String> = m

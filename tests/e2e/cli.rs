@@ -11,14 +11,14 @@ fn every_config_problem_is_listed_at_once_and_exit_is_non_zero() {
     let file = dir.join("bad.toml");
     std::fs::write(
         &file,
-        "[kafka]\nbrokers = \"\"\ncommit_interval = \"soon\"\n[http]\nlisten = \"here\"\n[engine]\nbase_currency = \"euro\"\n[engine.fx]\nUSD = -1.0\n",
+        "[kafka]\nbrokers = \"\"\n[state]\nsnapshot_interval = \"soon\"\n[http]\nlisten = \"here\"\n[engine]\nbase_currency = \"euro\"\n[engine.fx]\nUSD = -1.0\n",
     )
     .unwrap();
     let out = Command::new(binary()).args(["run", "--config"]).arg(&file).output().expect("run binary");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("5 problems"), "{err}");
-    for needle in ["kafka.brokers", "kafka.commit_interval", "http.listen", "engine.base_currency", "engine.fx.USD"] {
+    for needle in ["kafka.brokers", "state.snapshot_interval", "http.listen", "engine.base_currency", "engine.fx.USD"] {
         assert!(err.contains(needle), "{needle} not reported:\n{err}");
     }
 }

@@ -212,7 +212,10 @@ fn events_in_exact_kpis_out_bad_messages_dead_lettered_offsets_committed() {
     assert_eq!(g("sales_nps", &[("team", "na"), ("window", "1h")]), None, "no responses: absent, not NaN");
     assert!(!m.text.contains("NaN"), "no NaN anywhere");
     assert!(g("salespulse_event_lag_seconds", &[("partition", "0")]).is_some());
-    assert_eq!(http_get(&svc.addr, "/readyz").map(|r| r.0), Ok(200));
+    eventually(Duration::from_secs(30), "/readyz to answer 200", || match http_get(&svc.addr, "/readyz")? {
+        (200, _) => Ok(()),
+        (code, body) => Err(format!("{code} {body}")),
+    });
     assert_eq!(http_get(&svc.addr, "/healthz").map(|r| r.0), Ok(200));
     check_with_promtool(&m.text);
 

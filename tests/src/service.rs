@@ -39,9 +39,13 @@ impl Service {
         let addr = format!("127.0.0.1:{}", free_port());
         let log = std::env::temp_dir().join(format!("{}.log", crate::unique("salespulse-e2e")));
         let out = std::fs::File::create(&log).expect("log file");
+        // Each service gets its own snapshot directory unless the test names a store.
+        let state = format!("file://{}", std::env::temp_dir().join(crate::unique("salespulse-state")).display());
+        let state_args: Vec<&str> = if args.contains(&"--state") { vec![] } else { vec!["--state", &state] };
         let child = Command::new(binary())
             .arg("run")
             .args(args)
+            .args(&state_args)
             .args(["--listen", &addr, "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"])
             .env("SALESPULSE_LOG_FORMAT", "json")
             .stdout(Stdio::null())

@@ -17,6 +17,11 @@ pub struct PartitionStatus {
     pub newest_event: Option<DateTime<Utc>>,
     /// The engine's estimate of the partition state's heap size.
     pub state_bytes: usize,
+    /// Messages behind the broker's high watermark, when known.
+    pub lag: Option<i64>,
+    /// Age and size of the newest durable snapshot, if one was written.
+    pub snapshot_age_seconds: Option<f64>,
+    pub snapshot_bytes: Option<usize>,
 }
 
 /// One scrape's worth of KPI state.
@@ -113,7 +118,8 @@ pub fn to_metric_families(scrape: &Scrape, now: DateTime<Utc>) -> Vec<MetricFami
         };
         out.push(family(f.name, f.help, kind, metrics));
     }
-    let (mut lag, mut last, mut bytes) = (Vec::default(), Vec::default(), Vec::default());
+    let (mut lag, mut last, mut bytes) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut offsets, mut snap_age, mut snap_bytes) = (Vec::new(), Vec::new(), Vec::new());
     for p in &scrape.partitions {
         let l = [("partition", p.partition.to_string())];
         if let Some(t) = p.newest_event {
@@ -122,7 +128,34 @@ pub fn to_metric_families(scrape: &Scrape, now: DateTime<Utc>) -> Vec<MetricFami
             last.push(gauge(&l, t.timestamp_millis() as f64 / 1000.0));
         }
         bytes.push(gauge(&l, p.state_bytes as f64));
+        if let Some(n) = p.lag {
+            offsets.push(gauge(&l, n as f64));
+        }
+        if let Some(a) = p.snapshot_age_seconds {
+            snap_age.push(gauge(&l, a));
+        }
+        if let Some(b) = p.snapshot_bytes {
+            snap_bytes.push(gauge(&l, b as f64));
+        }
     }
+    out.push(family(
+        "salespulse_consumer_lag",
+        "Messages between the broker's high watermark and this instance's position, per partition (clamped at 0).",
+        MetricType::GAUGE,
+        offsets,
+    ));
+    out.push(family(
+        "salespulse_snapshot_age_seconds",
+        "Age of the newest durable snapshot of the partition.",
+        MetricType::GAUGE,
+        snap_age,
+    ));
+    out.push(family(
+        "salespulse_snapshot_bytes",
+        "Size of the newest durable snapshot of the partition.",
+        MetricType::GAUGE,
+        snap_bytes,
+    ));
     let kpi_series: usize = scrape.families.iter().map(|f| f.metrics.len()).sum();
     for (name, help, v) in [
         ("salespulse_kpi_series", "KPI samples exported by this scrape (a summary counts once).", kpi_series),

@@ -18,8 +18,8 @@ pub struct SourceConfig {
     pub dead_letter_topic: Option<String>,
     /// Messages larger than this are rejected (`too_large`).
     pub max_message_bytes: usize,
-    /// How often stored offsets are committed.
-    pub commit_interval: Duration,
+    /// How often the sink is asked to make its state durable (offsets follow).
+    pub checkpoint_interval: Duration,
     /// Extra librdkafka properties (SASL, SSL, timeouts...), applied last.
     pub properties: BTreeMap<String, String>,
 }
@@ -45,7 +45,8 @@ impl SourceConfig {
             .set("enable.auto.offset.store", "false")
             .set("enable.auto.commit", "false")
             .set("auto.offset.reset", "earliest")
-            .set("enable.partition.eof", "false");
+            .set("enable.partition.eof", "false")
+            .set("statistics.interval.ms", "2000");
         for (k, v) in &self.properties {
             c.set(k, v);
         }

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rdkafka::Message;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
@@ -12,7 +12,7 @@ use tokio::time::MissedTickBehavior;
 use tracing::{info, warn};
 
 use crate::config::SourceConfig;
-use crate::context::{Ctx, commit_stored};
+use crate::context::{Ctx, commit};
 use crate::dead_letter::DeadLetters;
 use crate::error::SourceError;
 use crate::metrics::SourceMetrics;
@@ -21,6 +21,7 @@ use crate::{Sink, Verdict};
 
 /// Everything the loop touches per message.
 struct Loop {
+    topic: String,
     sink: Arc<dyn Sink>,
     dead_letters: Option<DeadLetters>,
     metrics: SourceMetrics,
@@ -28,8 +29,12 @@ struct Loop {
     bad_log: RateLimit,
 }
 
-/// Consumes the events topic until `shutdown` resolves, then commits and leaves the group.
-/// `joined` turns true once the group has assigned this instance its partitions.
+/// How often durable offsets are looked for and committed.
+const COMMIT_POLL: Duration = Duration::from_secs(1);
+
+/// Consumes the events topic until `shutdown` resolves, then makes the state durable,
+/// commits and leaves the group. `joined` turns true once the group has assigned this
+/// instance its partitions.
 pub async fn run(
     cfg: SourceConfig,
     sink: Arc<dyn Sink>,
@@ -39,6 +44,7 @@ pub async fn run(
 ) -> Result<(), SourceError> {
     let dead_letters = DeadLetters::new(&cfg, metrics.clone())?;
     let ctx = Ctx {
+        topic: cfg.topic.clone(),
         sink: sink.clone(),
         metrics: metrics.clone(),
         dead_letters: dead_letters.as_ref().map(|d| d.producer()),
@@ -48,52 +54,65 @@ pub async fn run(
     consumer.subscribe(&[&cfg.topic]).map_err(|source| SourceError::Subscribe { topic: cfg.topic.clone(), source })?;
     info!(topic = %cfg.topic, group = %cfg.group_id, brokers = %cfg.brokers, "consuming");
     let mut l = Loop {
+        topic: cfg.topic.clone(),
         sink,
         dead_letters,
         metrics,
         max_bytes: cfg.max_message_bytes,
-        bad_log: RateLimit::new(10, std::time::Duration::from_secs(10)),
+        bad_log: RateLimit::new(10, Duration::from_secs(10)),
     };
-    let mut tick = tokio::time::interval(cfg.commit_interval);
-    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let mut errors = RateLimit::new(5, std::time::Duration::from_secs(30));
+    let mut checkpoint = tokio::time::interval(cfg.checkpoint_interval);
+    checkpoint.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    checkpoint.reset();
+    let mut commits = tokio::time::interval(COMMIT_POLL);
+    commits.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut errors = RateLimit::new(5, Duration::from_secs(30));
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
             biased;
             () = &mut shutdown => break,
-            _ = tick.tick() => l.commit(&consumer, CommitMode::Async).await,
+            _ = checkpoint.tick() => {
+                l.settle_dead_letters().await;
+                l.sink.checkpoint();
+            }
+            _ = commits.tick() => commit(&consumer, &l.topic, &l.sink.durable(), CommitMode::Async, &l.metrics),
             msg = consumer.recv() => match msg {
-                Ok(m) => l.handle(&consumer, &m),
+                Ok(m) => l.handle(&m),
                 Err(e) => if errors.allow(Instant::now()).0 {
                     warn!(error = %e, "consumer error");
                 },
             },
         }
     }
-    info!("shutting down: committing offsets");
-    l.commit(&consumer, CommitMode::Sync).await;
-    // Closing the consumer leaves the group; the revoke callback drops the shards.
+    info!("shutting down: making the state durable and committing");
+    l.settle_dead_letters().await;
+    let mut offsets = l.sink.durable();
+    offsets.extend(l.sink.flush());
+    commit(&consumer, &l.topic, &offsets, CommitMode::Sync, &l.metrics);
+    // Closing the consumer leaves the group; the revoke callback drops the state.
     tokio::task::spawn_blocking(move || drop(consumer)).await.ok();
     Ok(())
 }
 
 impl Loop {
-    async fn commit(&mut self, consumer: &StreamConsumer<Ctx>, mode: CommitMode) {
+    async fn settle_dead_letters(&mut self) {
         if let Some(d) = &mut self.dead_letters
             && d.pending() > 0
             && !d.settle().await
         {
-            warn!("some dead letters were not delivered; committing anyway (see salespulse_dead_letter_errors_total)");
+            warn!("some dead letters were not delivered (see salespulse_dead_letter_errors_total)");
         }
-        commit_stored(consumer, mode, &self.metrics);
     }
 
-    fn handle(&mut self, consumer: &StreamConsumer<Ctx>, m: &BorrowedMessage<'_>) {
-        self.metrics.consumed.inc();
+    fn handle(&mut self, m: &BorrowedMessage<'_>) {
+        let (partition, offset) = (m.partition(), m.offset());
         let verdict = match salespulse_events::decode(m.payload().unwrap_or_default(), self.max_bytes) {
-            Ok(event) => self.sink.apply(m.partition(), &event),
-            Err(e) => Verdict::Rejected { reason: e.reason(), detail: e.to_string() },
+            Ok(event) => self.sink.apply(partition, offset, &event),
+            Err(e) => {
+                self.sink.skip(partition, offset);
+                Verdict::Rejected { reason: e.reason(), detail: e.to_string() }
+            }
         };
         match verdict {
             Verdict::Applied => self.metrics.applied.inc(),
@@ -105,23 +124,15 @@ impl Loop {
                     warn!(suppressed, "rejected messages not logged in the last interval");
                 }
                 if log {
-                    warn!(partition = m.partition(), offset = m.offset(), reason, %detail, "message rejected");
+                    warn!(partition, offset, reason, %detail, "message rejected");
                 }
                 if let Some(d) = &mut self.dead_letters {
                     d.send(m, reason, &detail);
                 }
             }
-            Verdict::NotAssigned => {
-                warn!(
-                    partition = m.partition(),
-                    offset = m.offset(),
-                    "message for a partition with no state; not stored"
-                );
-                return;
-            }
+            Verdict::NotAssigned => warn!(partition, offset, "message for a partition with no state"),
         }
-        if let Err(e) = consumer.store_offset_from_message(m) {
-            warn!(error = %e, partition = m.partition(), "cannot store offset");
-        }
+        // Last, so that a reader who sees the message counted sees its outcome too.
+        self.metrics.consumed.inc();
     }
 }

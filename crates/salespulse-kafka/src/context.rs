@@ -1,25 +1,39 @@
-//! Rebalance handling: state is created on assign and dropped on revoke, after the
-//! revoked partitions' offsets (and the dead letters before them) are committed.
+//! Rebalances: a partition's state is restored before it is assigned (reading starts where
+//! its snapshot ends), and made durable before it is given up; offsets are committed for
+//! it in between. Client statistics report high watermarks.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use rdkafka::ClientContext;
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, RebalanceProtocol};
 use rdkafka::producer::{FutureProducer, Producer};
+use rdkafka::statistics::Statistics;
 use rdkafka::topic_partition_list::TopicPartitionList;
+use rdkafka::types::RDKafkaRespErr;
+use rdkafka::{ClientContext, Offset};
 use tracing::{info, warn};
 
 use crate::Sink;
 use crate::metrics::SourceMetrics;
 
-/// The consumer's context: forwards rebalances to the sink.
+/// Where reading a newly assigned partition starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// At this offset (the next one after a restored snapshot).
+    At(i64),
+    /// At the first offset the topic still has (a rebuild).
+    Beginning,
+    /// At the group's committed offset.
+    Committed,
+}
+
+/// The consumer's context.
 pub struct Ctx {
+    pub topic: String,
     pub sink: Arc<dyn Sink>,
     pub metrics: SourceMetrics,
-    /// The dead-letter producer, flushed before offsets are committed on revoke.
+    /// The dead-letter producer, flushed before a revoked partition is made durable.
     pub dead_letters: Option<FutureProducer>,
     /// Set once the group assigned this instance its first partitions (possibly none).
     pub joined: Arc<AtomicBool>,
@@ -29,49 +43,102 @@ fn partitions(tpl: &TopicPartitionList) -> Vec<i32> {
     tpl.elements().iter().map(|e| e.partition()).collect()
 }
 
-/// Commits stored offsets; "nothing stored" is not an error.
-pub fn commit_stored<C: ConsumerContext>(consumer: &impl Consumer<C>, mode: CommitMode, metrics: &SourceMetrics) {
-    match consumer.commit_consumer_state(mode) {
+/// Commits explicit offsets (the next offset to read, per partition).
+pub fn commit<C: ConsumerContext>(
+    consumer: &impl Consumer<C>,
+    topic: &str,
+    offsets: &[(i32, i64)],
+    mode: CommitMode,
+    metrics: &SourceMetrics,
+) {
+    if offsets.is_empty() {
+        return;
+    }
+    let mut tpl = TopicPartitionList::new();
+    for (p, o) in offsets {
+        if tpl.add_partition_offset(topic, *p, Offset::Offset(*o)).is_err() {
+            return;
+        }
+    }
+    match consumer.commit(&tpl, mode) {
         Ok(()) => metrics.commits.with_label_values(&["ok"]).inc(),
-        Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
         Err(e) => {
             metrics.commits.with_label_values(&["error"]).inc();
-            warn!(error = %e, "offset commit failed; it is retried at the next interval");
+            warn!(error = %e, "offset commit failed; the next checkpoint commits again");
         }
     }
 }
 
-impl ClientContext for Ctx {}
-
-impl ConsumerContext for Ctx {
-    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        if let Rebalance::Revoke(tpl) = rebalance {
-            let parts = partitions(tpl);
-            info!(partitions = ?parts, "partitions revoked");
-            if let Some(p) = &self.dead_letters
-                && let Err(e) = p.flush(Duration::from_secs(10))
-            {
-                warn!(error = %e, "dead letters not all delivered before revoke");
+impl Ctx {
+    fn assign(&self, consumer: &BaseConsumer<Self>, tpl: &mut TopicPartitionList) {
+        let parts = partitions(tpl);
+        let starts = self.sink.assigned(&parts);
+        for (p, start) in &starts {
+            let offset = match start {
+                Start::At(o) => Offset::Offset(*o),
+                Start::Beginning => Offset::Beginning,
+                Start::Committed => Offset::Stored,
+            };
+            if let Err(e) = tpl.set_partition_offset(&self.topic, *p, offset) {
+                warn!(partition = p, error = %e, "cannot set the start offset");
             }
-            commit_stored(consumer, CommitMode::Sync, &self.metrics);
-            self.sink.revoked(&parts);
-            self.metrics.partitions.sub(parts.len() as i64);
-            self.metrics.rebalances.with_label_values(&["revoke"]).inc();
         }
+        info!(partitions = ?parts, starts = ?starts, "partitions assigned");
+        let result = match consumer.rebalance_protocol() {
+            RebalanceProtocol::Cooperative => consumer.incremental_assign(tpl),
+            _ => consumer.assign(tpl),
+        };
+        if let Err(e) = result {
+            warn!(error = %e, "assignment failed");
+        }
+        self.metrics.partitions.add(parts.len() as i64);
+        self.metrics.rebalances.with_label_values(&["assign"]).inc();
+        self.joined.store(true, Ordering::Release);
     }
 
-    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        match rebalance {
-            Rebalance::Assign(tpl) => {
-                let parts = partitions(tpl);
-                info!(partitions = ?parts, "partitions assigned");
-                self.sink.assigned(&parts);
-                self.metrics.partitions.add(parts.len() as i64);
-                self.metrics.rebalances.with_label_values(&["assign"]).inc();
-                self.joined.store(true, Ordering::Release);
+    fn revoke(&self, consumer: &BaseConsumer<Self>, tpl: &TopicPartitionList) {
+        let parts = partitions(tpl);
+        info!(partitions = ?parts, "partitions revoked");
+        if let Some(p) = &self.dead_letters
+            && let Err(e) = p.flush(Duration::from_secs(10))
+        {
+            warn!(error = %e, "dead letters not all delivered before revoke");
+        }
+        let offsets = self.sink.revoked(&parts);
+        commit(consumer, &self.topic, &offsets, CommitMode::Sync, &self.metrics);
+        let result = match consumer.rebalance_protocol() {
+            RebalanceProtocol::Cooperative => consumer.incremental_unassign(tpl),
+            _ => consumer.unassign(),
+        };
+        if let Err(e) = result {
+            warn!(error = %e, "unassignment failed");
+        }
+        self.metrics.partitions.sub(parts.len() as i64);
+        self.metrics.rebalances.with_label_values(&["revoke"]).inc();
+    }
+}
+
+impl ClientContext for Ctx {
+    fn stats(&self, statistics: Statistics) {
+        if let Some(t) = statistics.topics.get(&self.topic) {
+            for (p, s) in &t.partitions {
+                if *p >= 0 && s.hi_offset >= 0 {
+                    self.sink.high_watermark(*p, s.hi_offset);
+                }
             }
-            Rebalance::Revoke(_) => {}
-            Rebalance::Error(e) => warn!(error = %e, "rebalance error"),
+        }
+    }
+}
+
+impl ConsumerContext for Ctx {
+    fn rebalance(&self, consumer: &BaseConsumer<Self>, err: RDKafkaRespErr, tpl: &mut TopicPartitionList) {
+        match err {
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => self.assign(consumer, tpl),
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => self.revoke(consumer, tpl),
+            other => {
+                warn!(error = ?other, "rebalance error; dropping the assignment");
+                self.revoke(consumer, tpl);
+            }
         }
     }
 }

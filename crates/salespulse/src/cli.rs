@@ -48,6 +48,9 @@ pub struct Common {
     /// HTTP listen address for /metrics, /healthz, /readyz.
     #[arg(long, env = "SALESPULSE_LISTEN")]
     pub listen: Option<String>,
+    /// Snapshot store: file://DIR or kafka://TOPIC.
+    #[arg(long, env = "SALESPULSE_STATE")]
+    pub state: Option<String>,
     /// Log format: text or json.
     #[arg(long, env = "SALESPULSE_LOG_FORMAT")]
     pub log_format: Option<String>,

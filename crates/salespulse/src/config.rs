@@ -18,6 +18,7 @@ pub struct Config {
     pub kafka: Kafka,
     pub http: Http,
     pub engine: Engine,
+    pub state: StateConfig,
     pub calendar: CalendarConfig,
     pub kpis: Kpis,
     pub reference: ReferenceFiles,
@@ -38,8 +39,6 @@ pub struct Kafka {
     pub group_id: String,
     /// Where rejected messages go; "" to only count and log them.
     pub dead_letter_topic: String,
-    /// How often consumed offsets are committed (e.g. "5s").
-    pub commit_interval: String,
     /// Messages larger than this many bytes are rejected.
     pub max_message_bytes: usize,
     /// Extra librdkafka properties for every client: SASL, SSL, timeouts...
@@ -54,7 +53,6 @@ impl Default for Kafka {
             reference_topic: "crm.reference".into(),
             group_id: "salespulse".into(),
             dead_letter_topic: "crm.events.dlq".into(),
-            commit_interval: "5s".into(),
             max_message_bytes: 64 * 1024,
             properties: BTreeMap::new(),
         }
@@ -100,6 +98,32 @@ impl Default for Engine {
             dedup_horizon: "7d".into(),
             dedup_max_ids: 1_000_000,
             max_future_skew: "5m".into(),
+        }
+    }
+}
+
+/// `[state]`: durable state.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StateConfig {
+    /// Where snapshots go: `file://DIR` or `kafka://TOPIC` (a compacted topic).
+    pub store: String,
+    /// How often each changed partition is snapshotted; offsets are committed after.
+    pub snapshot_interval: String,
+    /// Without a snapshot, a partition starts from the earliest offset ("rebuild") or
+    /// from the group's committed offset ("committed": its history is not rebuilt).
+    pub when_missing: String,
+    /// `/readyz` waits until every partition is at most this many messages behind.
+    pub ready_max_lag: i64,
+}
+
+impl Default for StateConfig {
+    fn default() -> StateConfig {
+        StateConfig {
+            store: "file://state".into(),
+            snapshot_interval: "30s".into(),
+            when_missing: "rebuild".into(),
+            ready_max_lag: 1000,
         }
     }
 }
@@ -198,7 +222,7 @@ impl Default for Log {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub listen: SocketAddr,
-    pub commit_interval: Duration,
+    pub snapshot_interval: Duration,
     pub dedup_horizon: Duration,
     pub max_future_skew: Duration,
     pub base_currency: salespulse_events::Currency,
@@ -254,9 +278,21 @@ impl Config {
         if k.max_message_bytes < 256 {
             errors.push(format!("kafka.max_message_bytes = {} is too small (at least 256)", k.max_message_bytes));
         }
-        let commit_interval = duration("kafka.commit_interval", &k.commit_interval, &mut errors);
-        if commit_interval.is_zero() && !errors.iter().any(|e| e.starts_with("kafka.commit_interval")) {
-            errors.push("kafka.commit_interval must be more than 0".into());
+        let st = &self.state;
+        let snapshot_interval = duration("state.snapshot_interval", &st.snapshot_interval, &mut errors);
+        if snapshot_interval.is_zero() && !errors.iter().any(|e| e.starts_with("state.snapshot_interval")) {
+            errors.push("state.snapshot_interval must be more than 0".into());
+        }
+        let store_ok = st.store.strip_prefix("file://").is_some_and(|d| !d.is_empty())
+            || st.store.strip_prefix("kafka://").is_some_and(|t| !t.is_empty());
+        if !store_ok {
+            errors.push(format!("state.store = {:?} must be file://DIR or kafka://TOPIC", st.store));
+        }
+        if !["rebuild", "committed"].contains(&st.when_missing.as_str()) {
+            errors.push(format!("state.when_missing = {:?} must be \"rebuild\" or \"committed\"", st.when_missing));
+        }
+        if st.ready_max_lag < 0 {
+            errors.push(format!("state.ready_max_lag = {} must be 0 or more", st.ready_max_lag));
         }
         let listen = self.http.listen.parse::<SocketAddr>().unwrap_or_else(|e| {
             errors.push(format!("http.listen = {:?}: {e} (expected ip:port, e.g. 0.0.0.0:9898)", self.http.listen));
@@ -333,7 +369,7 @@ impl Config {
         if errors.is_empty() {
             Ok(Settings {
                 listen,
-                commit_interval,
+                snapshot_interval,
                 dedup_horizon,
                 max_future_skew,
                 base_currency,

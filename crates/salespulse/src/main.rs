@@ -11,6 +11,7 @@ mod reffiles;
 mod run;
 mod settings;
 mod shards;
+mod state;
 mod topics;
 
 use std::process::ExitCode;

@@ -7,7 +7,7 @@ use anyhow::Context;
 use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
 use salespulse_engine::{Kpi, Reference, Rejection};
 use salespulse_exporter::{KpiCollector, KpiSource};
-use salespulse_kafka::{SourceMetrics, load_reference};
+use salespulse_kafka::{SourceMetrics, Start, load_reference};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing::{error, info};
@@ -15,6 +15,7 @@ use tracing::{error, info};
 use crate::reffiles::{self, Loaded};
 use crate::settings::Resolved;
 use crate::shards::Shards;
+use crate::state::{Partitions, StateMetrics};
 
 fn service_metrics(registry: &Registry, base: &str) -> anyhow::Result<IntCounterVec> {
     let info = IntGauge::with_opts(
@@ -82,7 +83,16 @@ pub async fn run(r: Resolved) -> anyhow::Result<()> {
         r.loaded.apply(&Loaded::default(), &mut reference);
         info!(summary = %r.loaded.summary(), "reference files loaded");
     }
-    let shards = Arc::new(Shards::new(r.engine(), reference, incomplete));
+    let source = r.source();
+    let store: Arc<dyn salespulse_store::SnapshotStore> =
+        salespulse_store::open(&r.config.state.store, &source.client())
+            .with_context(|| format!("cannot open the snapshot store {} (state.store)", r.config.state.store))?
+            .into();
+    let when_missing = if r.config.state.when_missing == "committed" { Start::Committed } else { Start::Beginning };
+    let state_metrics = StateMetrics::register(&registry)?;
+    info!(store = %r.config.state.store, interval = ?r.settings.snapshot_interval, "snapshots");
+    let parts = Partitions::new(r.engine(), &source.group_id, &source.topic, store, state_metrics, when_missing);
+    let shards = Arc::new(Shards::new(r.engine(), parts, reference, incomplete, r.config.state.ready_max_lag));
     let reloads = IntCounterVec::new(
         Opts::new("salespulse_reference_reloads_total", "Reloads of the reference files, by result."),
         &["result"],
@@ -121,7 +131,6 @@ pub async fn run(r: Resolved) -> anyhow::Result<()> {
         reloads,
         stopped(stop_rx.clone()),
     ));
-    let source = r.source();
     let reader = match r.reference_topic() {
         Some(topic) => {
             let target = shards.clone();

@@ -55,6 +55,7 @@ pub fn resolve(args: &Common) -> anyhow::Result<Result<Resolved, Vec<String>>> {
     set(&mut k.group_id, &args.group);
     set(&mut k.dead_letter_topic, &args.dead_letter_topic);
     set(&mut config.http.listen, &args.listen);
+    set(&mut config.state.store, &args.state);
     set(&mut config.log.format, &args.log_format);
     set(&mut config.log.level, &args.log_level);
     let mut errors = Vec::new();
@@ -95,7 +96,7 @@ impl Resolved {
             group_id: k.group_id.clone(),
             dead_letter_topic: non_empty(&k.dead_letter_topic),
             max_message_bytes: k.max_message_bytes,
-            commit_interval: self.settings.commit_interval,
+            checkpoint_interval: self.settings.snapshot_interval,
             properties: k.properties.clone(),
         }
     }

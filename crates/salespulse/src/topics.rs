@@ -42,6 +42,14 @@ pub async fn run(args: &TopicsArgs, r: &Resolved) -> anyhow::Result<()> {
             ],
         });
     }
+    if let Some(topic) = r.config.state.store.strip_prefix("kafka://") {
+        specs.push(TopicSpec {
+            name: topic.to_owned(),
+            partitions: args.partitions,
+            replication: args.replication,
+            configs: vec![("cleanup.policy".into(), "compact".into()), ("retention.ms".into(), "-1".into())],
+        });
+    }
     let created = create_topics(&r.source(), &specs).await?;
     for s in &specs {
         let state = if created.contains(&s.name) { "created" } else { "exists" };
