@@ -55,3 +55,26 @@ impl Samples {
         self.values.get(&key(name, labels)).copied()
     }
 }
+
+/// The KPI series of a scrape (`sales_*`), without those that move with the clock alone
+/// (the age of the oldest waiting lead).
+pub fn kpis(s: &Samples) -> BTreeMap<String, f64> {
+    s.values
+        .iter()
+        .filter(|(k, _)| k.starts_with("sales_") && !k.starts_with("sales_lead_oldest_wait_seconds"))
+        .map(|(k, v)| (k.clone(), *v))
+        .collect()
+}
+
+/// The differences between two KPI maps (at most `max` of them, for messages).
+pub fn differences(a: &BTreeMap<String, f64>, b: &BTreeMap<String, f64>, max: usize) -> Vec<String> {
+    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    keys.into_iter()
+        .filter(|k| match (a.get(*k), b.get(*k)) {
+            (Some(x), Some(y)) => (x - y).abs() > 1e-6 * x.abs().max(y.abs()).max(1.0),
+            _ => true,
+        })
+        .take(max)
+        .map(|k| format!("{k}: {:?} vs {:?}", a.get(k), b.get(k)))
+        .collect()
+}

@@ -73,6 +73,14 @@ impl Service {
         }
     }
 
+    /// Kills the process outright (SIGKILL), as a crash would.
+    pub fn kill(mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill().ok();
+            c.wait().ok();
+        }
+    }
+
     /// Sends SIGTERM and waits (with a deadline) for the exit status.
     pub fn terminate(&mut self, timeout: Duration) -> ExitStatus {
         let mut child = self.child.take().expect("running");

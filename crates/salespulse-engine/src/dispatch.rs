@@ -54,6 +54,11 @@ impl Shard {
                     w.add(t, owner, Stat::TrainingScoreSum, *s);
                 }
             }
+            Body::SpendRecorded { category, amount } => {
+                if let Some(v) = reference.to_base(*amount) {
+                    w.add(t, owner, Stat::Spend(*category), v);
+                }
+            }
             Body::LeadCreated { lead_id, .. } => {
                 let lead = entry(&mut self.leads, lead_id, t);
                 if lead.created.is_none_or(|(c, _)| t < c) {

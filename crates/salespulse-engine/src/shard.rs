@@ -84,7 +84,8 @@ impl Shard {
     }
 
     /// Applies one event at wall time `now`. Reference events are the caller's to route to
-    /// the [`Reference`]; here they only take part in dedup.
+    /// the [`Reference`] (see [`Event`]'s `is_global` rule in the binary); a
+    /// `spend.recorded` applied here counts with this shard, like any event.
     pub fn apply(&mut self, event: &Event, reference: &Reference, now: DateTime<Utc>) -> Result<Applied, Rejection> {
         let (t, now) = (ms(event.occurred_at), ms(now));
         if t <= now - Window::LONGEST.len_ms() {

@@ -1,7 +1,7 @@
 //! What the windows count. Every statistic is an additive number per slot, so a window
 //! is a sum, shards merge by addition and a retraction is the same addition negated.
 
-use salespulse_events::{ActivityKind, DealType, Direction, Outcome, SentimentChannel, SocialAction};
+use salespulse_events::{ActivityKind, DealType, Direction, Outcome, SentimentChannel, SocialAction, SpendCategory};
 
 /// A stage name interned per shard; views translate it back to the name.
 pub type StageId = u16;
@@ -84,6 +84,8 @@ pub enum Stat {
     NewCustomers,
     /// Customers that churned.
     ChurnedCustomers,
+    /// Base-currency spend recorded on the events topic, by category.
+    Spend(SpendCategory),
     /// Number of observations of a distribution.
     DistCount(Dist),
     /// Sum of observations of a distribution.

@@ -71,7 +71,11 @@ impl Sink for Shards {
 
     fn apply(&self, partition: i32, offset: i64, event: &Event) -> Verdict {
         let Some(part) = self.parts.get(partition) else { return Verdict::NotAssigned };
-        if event.event_type().is_reference() {
+        // Reference data is global, except spend: recorded on the events topic, it counts
+        // with its partition (snapshotted, and exact when instances are summed).
+        let global =
+            event.event_type().is_reference() && event.event_type() != salespulse_events::EventType::SpendRecorded;
+        if global {
             part.live().next = offset + 1;
             return match self.with_reference(|r| r.apply(event)) {
                 Ok(_) => Verdict::Applied,

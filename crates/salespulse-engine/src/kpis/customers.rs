@@ -58,7 +58,9 @@ pub(crate) fn customers(c: &mut Ctx<'_>) {
             c.gauge(GRR, tw(&team, w, &[]), ratio(start - con - churn, start));
             let mut total = 0.0;
             for cat in SpendCategory::ALL {
-                let v = spend.get(&(team.clone(), w, *cat)).copied().unwrap_or(0.0);
+                // Spend from the reference table plus spend recorded on the events topic.
+                let own = c.ws(&team, w, Stat::Spend(*cat));
+                let v = spend.get(&(team.clone(), w, *cat)).copied().unwrap_or(0.0) + own;
                 total += v;
                 c.gauge(SPEND, tw(&team, w, &[("category", cat.as_str())]), Some(v));
             }

@@ -1,0 +1,232 @@
+//! State that survives: restarts, kill -9, corrupt snapshots, rebalances between
+//! instances — each compared with a single clean run over the same events.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use salespulse_e2e::*;
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(unique(name));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Settings of a service: frequent snapshots to `store`.
+struct Config {
+    file: String,
+    store: String,
+}
+
+fn config(dir: &std::path::Path, store: &str) -> Config {
+    let path = dir.join("salespulse.toml");
+    std::fs::write(&path, "[kafka]\ndead_letter_topic = \"\"\n[state]\nsnapshot_interval = \"1s\"\n").unwrap();
+    Config { file: path.display().to_string(), store: store.to_owned() }
+}
+
+fn generator(args: &[&str]) -> Child {
+    Command::new(binary()).arg("gen").args(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("generator")
+}
+
+/// Whether a service owns partitions, has caught up with them, and has counted something.
+fn settled(s: &Service) -> Result<Samples, String> {
+    let m = s.scrape()?;
+    let owned = m.get("salespulse_partitions_assigned", &[]).unwrap_or(0.0);
+    let lagging: f64 = m.values.iter().filter(|(k, _)| k.starts_with("salespulse_consumer_lag{")).map(|(_, v)| v).sum();
+    let applied = m.get("salespulse_events_applied_total", &[]).unwrap_or(0.0);
+    let restored = m.get("salespulse_restores_total", &[("result", "restored")]).unwrap_or(0.0);
+    match http_get(&s.addr, "/readyz")? {
+        (200, _) if owned >= 1.0 && lagging == 0.0 && (applied > 0.0 || restored > 0.0) => Ok(m),
+        (code, why) => Err(format!("owned {owned}, lag {lagging}, applied {applied}, readyz {code} {}", why.trim())),
+    }
+}
+
+/// Waits until both services have settled and export the same KPIs.
+fn converge(a: &Service, b: &Service, what: &str) {
+    eventually(Duration::from_secs(150), what, || {
+        let (x, y) = (kpis(&settled(a)?), kpis(&settled(b)?));
+        let d = differences(&x, &y, 5);
+        if d.is_empty() { Ok(()) } else { Err(format!("{} series, differences: {d:?}", x.len())) }
+    });
+}
+
+struct World {
+    topic: String,
+    reference: String,
+    brokers: String,
+}
+
+fn world(partitions: i32) -> World {
+    let w = World { topic: unique("state"), reference: unique("state-ref"), brokers: brokers() };
+    create_topic(&w.topic, partitions);
+    create_topic(&w.reference, 1);
+    w
+}
+
+impl World {
+    fn service(&self, c: &Config, group: &str) -> Service {
+        Service::start(&[
+            "--config",
+            &c.file,
+            "--state",
+            &c.store,
+            "--brokers",
+            &self.brokers,
+            "--topic",
+            &self.topic,
+            "--reference-topic",
+            &self.reference,
+            "--group",
+            group,
+        ])
+    }
+
+    fn backfill(&self, events: u64, seed: u64) {
+        let n = events.to_string();
+        let s = seed.to_string();
+        let args = [
+            "--brokers",
+            &self.brokers,
+            "--topic",
+            &self.topic,
+            "--reference-topic",
+            &self.reference,
+            "--events",
+            &n,
+            "--days",
+            "20",
+            "--seed",
+            &s,
+        ];
+        assert!(generator(&args).wait().unwrap().success());
+    }
+}
+
+#[test]
+fn kill_dash_nine_at_random_moments_loses_nothing_and_counts_nothing_twice() {
+    let w = world(3);
+    let dir = temp_dir("crash");
+    let cfg = config(&dir, &format!("file://{}", dir.join("snapshots").display()));
+    let group = unique("crash-group");
+    w.backfill(3000, 21);
+    // Live traffic while the pipeline is killed and restarted.
+    let mut live = generator(&[
+        "--brokers",
+        &w.brokers,
+        "--topic",
+        &w.topic,
+        "--reference-topic",
+        &w.reference,
+        "--rate",
+        "150/s",
+        "--seed",
+        "22",
+        "--no-reference",
+    ]);
+    let mut seed = 0x5eed_u64;
+    for round in 0..10 {
+        let svc = w.service(&cfg, &group);
+        // Wait until it has joined and consumed something, then at a random moment kill it.
+        eventually(Duration::from_secs(60), "the pipeline to consume", || {
+            match svc.scrape()?.get("salespulse_events_consumed_total", &[]) {
+                Some(n) if n > 0.0 => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        });
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        std::thread::sleep(Duration::from_millis(200 + (seed >> 33) % 2500));
+        svc.kill();
+        eprintln!("round {round}: killed");
+    }
+    Command::new("kill").args(["-INT", &live.id().to_string()]).status().unwrap();
+    assert!(live.wait().unwrap().success(), "the generator stops cleanly");
+    let recovered = w.service(&cfg, &group);
+    let clean_dir = temp_dir("crash-clean");
+    let clean = w.service(&config(&clean_dir, &format!("file://{}", clean_dir.display())), &unique("clean-group"));
+    converge(&recovered, &clean, "the recovered run to equal a clean run");
+    let restored = recovered.scrape().unwrap().get("salespulse_restores_total", &[("result", "restored")]);
+    assert!(restored.is_some_and(|n| n >= 1.0), "the last run restored snapshots: {restored:?}");
+}
+
+#[test]
+fn corrupt_snapshots_are_set_aside_counted_and_rebuilt() {
+    let w = world(2);
+    let dir = temp_dir("corrupt");
+    let snapshots = dir.join("snapshots");
+    let cfg = config(&dir, &format!("file://{}", snapshots.display()));
+    let group = unique("corrupt-group");
+    w.backfill(2000, 31);
+    let mut first = w.service(&cfg, &group);
+    let clean_dir = temp_dir("corrupt-clean");
+    let clean = w.service(&config(&clean_dir, &format!("file://{}", clean_dir.display())), &unique("clean-group"));
+    converge(&first, &clean, "the first run to catch up");
+    assert!(first.terminate(Duration::from_secs(30)).success());
+    // Damage both snapshots: one truncated, one with a bit flipped.
+    let files: Vec<_> = walk(&snapshots).into_iter().filter(|p| p.extension().is_some_and(|e| e == "snap")).collect();
+    assert_eq!(files.len(), 2, "one snapshot per partition: {files:?}");
+    let bytes = std::fs::read(&files[0]).unwrap();
+    std::fs::write(&files[0], &bytes[..bytes.len() / 3]).unwrap();
+    let mut bytes = std::fs::read(&files[1]).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x04;
+    std::fs::write(&files[1], bytes).unwrap();
+
+    let second = w.service(&cfg, &group);
+    converge(&second, &clean, "the rebuilt run to equal a clean run");
+    let m = second.scrape().unwrap();
+    assert_eq!(m.get("salespulse_restores_total", &[("result", "corrupt")]), Some(2.0));
+    assert_eq!(m.get("salespulse_snapshot_failures_total", &[("kind", "corrupt")]), Some(2.0));
+    let log = second.log_text();
+    assert!(log.contains("snapshot unusable"), "the error is logged:\n{log}");
+    let aside = walk(&snapshots).into_iter().filter(|p| p.to_string_lossy().contains(".snap.corrupt-")).count();
+    assert_eq!(aside, 2, "both damaged files are kept aside");
+}
+
+#[test]
+fn a_stopped_instance_hands_its_partitions_over_through_the_kafka_store() {
+    let w = world(4);
+    let store_topic = unique("snapshots");
+    create_topic(&store_topic, 1);
+    let dir = temp_dir("rebalance");
+    let cfg = config(&dir, &format!("kafka://{store_topic}"));
+    let group = unique("rebalance-group");
+    w.backfill(4000, 41);
+    let a = w.service(&cfg, &group);
+    let mut b = w.service(&cfg, &group);
+    let clean_dir = temp_dir("rebalance-clean");
+    let clean = w.service(&config(&clean_dir, &format!("file://{}", clean_dir.display())), &unique("clean-group"));
+    // Both instances share the partitions; together they hold what a clean run holds.
+    eventually(Duration::from_secs(120), "the partitions split between the two and consumed", || {
+        let (ma, mb, mc) = (a.scrape()?, b.scrape()?, clean.scrape()?);
+        let owned = |m: &Samples| m.get("salespulse_partitions_assigned", &[]).unwrap_or(0.0);
+        let consumed = |m: &Samples| m.get("salespulse_events_consumed_total", &[]).unwrap_or(0.0);
+        let both = consumed(&ma) + consumed(&mb);
+        if owned(&ma) >= 1.0 && owned(&mb) >= 1.0 && both >= consumed(&mc) && consumed(&mc) >= 4000.0 {
+            Ok(())
+        } else {
+            Err(format!("owned {} + {}, consumed {both} vs {}", owned(&ma), owned(&mb), consumed(&mc)))
+        }
+    });
+    let key = "sales_won_revenue{team=\"emea-enterprise\",window=\"30d\"}";
+    let sum = kpis(&a.scrape().unwrap()).get(key).copied().unwrap_or(0.0)
+        + kpis(&b.scrape().unwrap()).get(key).copied().unwrap_or(0.0);
+    assert!((sum - kpis(&clean.scrape().unwrap())[key]).abs() < 1e-6, "the instances' parts add up");
+    // Stop one: the other restores its partitions from the Kafka store, not from the topic.
+    assert!(b.terminate(Duration::from_secs(30)).success(), "{}", b.log_text());
+    converge(&a, &clean, "the remaining instance to hold everything");
+    let restored = a.scrape().unwrap().get("salespulse_restores_total", &[("result", "restored")]);
+    assert!(
+        restored.is_some_and(|n| n >= 1.0),
+        "partitions were restored, not rebuilt: {restored:?}\n{}",
+        a.log_text()
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+    }
+    out
+}
