@@ -6,8 +6,6 @@
 //! are window contributions. Retention and revenue retention read the histories at the
 //! window start when the view is built.
 
-use std::collections::HashMap;
-
 use salespulse_events::{CustomerStatus, Money};
 
 use crate::contrib::{Contribs, Contribution};
@@ -79,21 +77,34 @@ impl Account {
         c
     }
 
-    /// Forgets history older than `horizon`, keeping the last entry before it (the state
-    /// at the start of every window). Returns whether the account can be dropped whole:
-    /// not a customer, no MRR, untouched since `horizon`.
-    pub fn prune(&mut self, horizon: Ms) -> bool {
+    /// Whether the account can be dropped whole: not a customer, no MRR, untouched since
+    /// `horizon`.
+    pub fn droppable(&self, horizon: Ms) -> bool {
+        let live = self.statuses.last().is_some_and(|s| s.1 == CustomerStatus::Customer)
+            || self.mrr.last().is_some_and(|m| m.1.amount > 0.0);
+        !live && self.touched < horizon
+    }
+
+    /// Whether it holds history or contributions no window can use any more.
+    pub fn stale(&self, horizon: Ms, old: Ms) -> bool {
+        let deep = |n: usize| n >= 2;
+        (deep(self.statuses.partition_point(|(t, _)| *t <= horizon))
+            || deep(self.mrr.partition_point(|(t, _)| *t <= horizon)))
+            || self.contrib.iter().any(|c| matches!(c, Contribution::Window { t, .. } if *t < old))
+    }
+
+    /// Forgets history older than `horizon` (keeping the last entry before it: the state
+    /// at the start of every window) and contributions older than `old`.
+    pub fn trim(&mut self, horizon: Ms, old: Ms) {
         fn trim<T>(h: &mut Vec<(Ms, T)>, horizon: Ms) {
             let keep_from = h.partition_point(|(t, _)| *t <= horizon).saturating_sub(1);
             h.drain(..keep_from);
         }
         trim(&mut self.statuses, horizon);
         trim(&mut self.mrr, horizon);
-        let live = self.statuses.last().is_some_and(|s| s.1 == CustomerStatus::Customer)
-            || self.mrr.last().is_some_and(|m| m.1.amount > 0.0);
-        !live && self.touched < horizon
+        self.contrib.retain(|c| !matches!(c, Contribution::Window { t, .. } if *t < old));
     }
 }
 
 /// Every account of a shard that is a customer or was touched within the longest window.
-pub type Accounts = HashMap<String, Account>;
+pub type Accounts = crate::entities::Entities<Account>;

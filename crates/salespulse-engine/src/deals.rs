@@ -6,8 +6,6 @@
 //! facts, `derive` computes the deal's contributions — creation cohort, close, revenue,
 //! sales cycle, stage visits — and the shard swaps them for the previous ones.
 
-use std::collections::HashMap;
-
 use salespulse_events::{DealType, Money, Outcome};
 
 use crate::calendar::Calendar;
@@ -195,4 +193,4 @@ impl Deal {
 }
 
 /// Every deal of a shard that is open, or was touched within the longest window.
-pub type Deals = HashMap<String, Deal>;
+pub type Deals = crate::entities::Entities<Deal>;

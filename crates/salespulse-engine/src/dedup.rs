@@ -22,7 +22,7 @@ pub struct Dedup {
 }
 
 /// FNV-1a followed by a 64-bit finaliser: stable across builds, so snapshots stay valid.
-fn hash(id: &str) -> u64 {
+pub(crate) fn hash(id: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in id.bytes() {
         h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);

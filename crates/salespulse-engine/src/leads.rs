@@ -7,8 +7,6 @@
 //! assignee, else its creator). Facts are kept by event time, so arrival order does not
 //! change the result.
 
-use std::collections::HashMap;
-
 use crate::contrib::{Contribs, Contribution};
 use crate::entities::Touched;
 use crate::stat::{Dist, Stat};
@@ -85,4 +83,4 @@ impl Lead {
 }
 
 /// Every lead of a shard touched within the longest window.
-pub type Leads = HashMap<String, Lead>;
+pub type Leads = crate::entities::Entities<Lead>;

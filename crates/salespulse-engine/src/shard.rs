@@ -120,14 +120,12 @@ impl Shard {
         let (prev_year, _) = cal.previous(now, PeriodKind::Year);
         self.agg.months.prune(prev_year);
         let horizon = now - Window::LONGEST.len_ms();
-        self.leads.retain(|_, l| l.touched >= horizon);
+        self.leads.retain(|l| l.touched >= horizon);
         self.deals
-            .retain(|_, d| d.touched >= horizon || d.effective_close().is_none() && !d.deleted && d.created.is_some());
+            .retain(|d| d.touched >= horizon || d.effective_close().is_none() && !d.deleted && d.created.is_some());
         let old = horizon - Window::LONGEST.resolution_ms();
-        self.accounts.retain(|_, a| {
-            a.contrib.retain(|c| !matches!(c, crate::contrib::Contribution::Window { t, .. } if *t < old));
-            !a.prune(horizon)
-        });
+        self.accounts.update_where(|a| a.stale(horizon, old), |a| a.trim(horizon, old));
+        self.accounts.retain(|a| !a.droppable(horizon));
         self.dedup.expire(now);
         self.pruned_at = now;
     }
