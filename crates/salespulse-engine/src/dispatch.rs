@@ -161,17 +161,8 @@ impl Shard {
             }
             _ => return,
         }
-        let deal_id = match &e.body {
-            Body::DealCreated(d) => &d.deal_id,
-            Body::DealStageChanged { deal_id, .. }
-            | Body::DealAmountChanged { deal_id, .. }
-            | Body::DealOwnerChanged { deal_id }
-            | Body::DealClosed { deal_id, .. }
-            | Body::DealReopened { deal_id }
-            | Body::DealDeleted { deal_id } => deal_id,
-            _ => return,
-        };
-        if let (Some(deal), Some(a)) = (self.deals.get_mut(deal_id.as_str()), &e.account_id)
+        let Some(deal_id) = e.body.deal_id() else { return };
+        if let (Some(deal), Some(a)) = (self.deals.get_mut(deal_id), &e.account_id)
             && deal.account.is_none()
         {
             deal.account = Some(a.clone());

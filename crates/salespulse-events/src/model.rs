@@ -290,6 +290,22 @@ impl Body {
     }
 }
 
+impl Body {
+    /// The deal a `deal.*` event is about.
+    pub fn deal_id(&self) -> Option<&str> {
+        match self {
+            Body::DealCreated(d) => Some(&d.deal_id),
+            Body::DealStageChanged { deal_id, .. }
+            | Body::DealAmountChanged { deal_id, .. }
+            | Body::DealOwnerChanged { deal_id }
+            | Body::DealClosed { deal_id, .. }
+            | Body::DealReopened { deal_id }
+            | Body::DealDeleted { deal_id } => Some(deal_id),
+            _ => None,
+        }
+    }
+}
+
 impl Event {
     /// The wire `type` of this event.
     pub fn event_type(&self) -> EventType {

@@ -33,17 +33,8 @@ fn facts(events: &[Event]) -> BTreeMap<String, Deal> {
     for e in events {
         let t = e.occurred_at.timestamp_millis();
         let rep = e.rep_id.clone();
-        let id = match &e.body {
-            Body::DealCreated(c) => &c.deal_id,
-            Body::DealStageChanged { deal_id, .. }
-            | Body::DealAmountChanged { deal_id, .. }
-            | Body::DealOwnerChanged { deal_id }
-            | Body::DealClosed { deal_id, .. }
-            | Body::DealReopened { deal_id }
-            | Body::DealDeleted { deal_id } => deal_id,
-            _ => continue,
-        };
-        let deal = deals.entry(id.clone()).or_default();
+        let Some(id) = e.body.deal_id() else { continue };
+        let deal = deals.entry(id.to_owned()).or_default();
         match &e.body {
             Body::DealCreated(c) => {
                 if deal.created.is_none_or(|(u, _)| t < u) {
