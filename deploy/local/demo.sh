@@ -41,7 +41,7 @@ say "backfilling 30 days of history (60 000 events, a few malformed on purpose)"
 "$bin" gen "${common[@]}" --events 60000 --days 30 --bad-ratio 0.0005
 
 say "starting the pipeline (log: .run/salespulse.log)"
-"$bin" run "${common[@]}" --group "$group" --listen "$listen" \
+"$bin" run "${common[@]}" --group "$group" --listen "$listen" --state "file://$run/state" \
   -X session.timeout.ms=6000 -X heartbeat.interval.ms=1000 >"$run/salespulse.log" 2>&1 &
 pids+=($!)
 say "starting live traffic at 20 events/s (log: .run/gen.log)"
