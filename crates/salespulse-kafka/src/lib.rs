@@ -37,7 +37,7 @@ pub enum Verdict {
     Duplicate,
     /// Refused: counted under `reason` and sent to the dead-letter topic.
     Rejected { reason: &'static str, detail: String },
-    /// The partition has no state here (not assigned): the offset is not stored.
+    /// The partition has no state here (not assigned): nothing was counted.
     NotAssigned,
 }
 
