@@ -3,6 +3,7 @@
 //! other one; it wires them with shared state and owns process concerns (signals, exit
 //! codes, logging).
 
+mod check;
 mod cli;
 mod config;
 mod generate;

@@ -5,8 +5,9 @@ use std::time::Duration;
 use salespulse_engine::EngineConfig;
 use salespulse_kafka::SourceConfig;
 
+use crate::check::Settings;
 use crate::cli::Common;
-use crate::config::{Config, Settings};
+use crate::config::Config;
 use crate::reffiles::{Files, Loaded};
 
 /// The configuration after overrides, and its checked form.
