@@ -136,12 +136,14 @@ impl KpiSource for Shards {
                 let age = saved.at.and_then(|t| SystemTime::now().duration_since(t).ok()).map(|d| d.as_secs_f64());
                 (age, saved.at.map(|_| saved.bytes))
             };
-            let live = part.live();
-            view.merge(live.shard.view(now, &reference));
+            // Read a copy: cloning shares the entity maps (copy on write), so the
+            // partition's consumer waits for the clone only, not for the whole read.
+            let shard = part.live().shard.clone();
+            view.merge(shard.view(now, &reference));
             partitions.push(PartitionStatus {
                 partition,
-                newest_event: live.shard.newest_event(),
-                state_bytes: live.shard.state_bytes(),
+                newest_event: shard.newest_event(),
+                state_bytes: shard.state_bytes(),
                 lag,
                 snapshot_age_seconds: age,
                 snapshot_bytes: bytes,
