@@ -83,9 +83,9 @@ impl Shard {
         self.newest.and_then(DateTime::from_timestamp_millis)
     }
 
-    /// Applies one event at wall time `now`. Reference events are the caller's to route to
-    /// the [`Reference`] (see [`Event`]'s `is_global` rule in the binary); a
-    /// `spend.recorded` applied here counts with this shard, like any event.
+    /// Applies one event at wall time `now`. Routing reference data to the global
+    /// [`Reference`] is the caller's job; a `spend.recorded` applied here counts with this
+    /// shard, like any event, and other reference types only take part in dedup.
     pub fn apply(&mut self, event: &Event, reference: &Reference, now: DateTime<Utc>) -> Result<Applied, Rejection> {
         let (t, now) = (ms(event.occurred_at), ms(now));
         if t <= now - Window::LONGEST.len_ms() {

@@ -1,8 +1,5 @@
 //! The dead-letter producer: rejected messages, original bytes and headers, plus why.
 
-use std::future::Future;
-use std::pin::Pin;
-
 use rdkafka::Message;
 use rdkafka::message::{BorrowedMessage, Header, Headers, OwnedHeaders};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
@@ -78,28 +75,23 @@ impl DeadLetters {
     }
 
     /// Waits for every queued dead letter; returns false if any failed.
-    pub fn settle(&mut self) -> Pin<Box<dyn Future<Output = bool> + Send + 'static>> {
-        let pending = std::mem::take(&mut self.pending);
-        let metrics = self.metrics.clone();
-        let topic = self.topic.clone();
-        Box::pin(async move {
-            let mut ok = true;
-            for d in pending {
-                match d.await {
-                    Ok(Ok(_)) => metrics.dead_letters.inc(),
-                    Ok(Err((e, _))) => {
-                        ok = false;
-                        metrics.dead_letter_errors.inc();
-                        warn!(error = %e, %topic, "dead letter not delivered");
-                    }
-                    Err(_) => {
-                        ok = false;
-                        metrics.dead_letter_errors.inc();
-                    }
+    pub async fn settle(&mut self) -> bool {
+        let mut ok = true;
+        for d in std::mem::take(&mut self.pending) {
+            match d.await {
+                Ok(Ok(_)) => self.metrics.dead_letters.inc(),
+                Ok(Err((e, _))) => {
+                    ok = false;
+                    self.metrics.dead_letter_errors.inc();
+                    warn!(error = %e, topic = %self.topic, "dead letter not delivered");
+                }
+                Err(_) => {
+                    ok = false;
+                    self.metrics.dead_letter_errors.inc();
                 }
             }
-            ok
-        })
+        }
+        ok
     }
 
     /// A handle on the producer (for flushing from the rebalance callback).

@@ -85,7 +85,6 @@ impl KafkaStore {
         if let Some(v) = value {
             record = record.payload(v);
         }
-        let mut record = record;
         loop {
             match self.producer.send(record) {
                 Ok(()) => return Ok(()),
