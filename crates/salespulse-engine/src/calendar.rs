@@ -100,6 +100,12 @@ impl Calendar {
         (self.period_start(m, kind), m)
     }
 
+    /// The whole period of `kind` that holds `now`: (first, last).
+    pub fn current(&self, now: Ms, kind: PeriodKind) -> (MonthKey, MonthKey) {
+        let first = self.period_start(self.month_of(now), kind);
+        (first, first + kind.months() - 1)
+    }
+
     /// The whole previous period of `kind` at `now`: (first, last).
     pub fn previous(&self, now: Ms, kind: PeriodKind) -> (MonthKey, MonthKey) {
         let start = self.period_start(self.month_of(now), kind) - kind.months();

@@ -11,7 +11,7 @@ use salespulse_events::{DealType, Money, Outcome};
 use crate::calendar::Calendar;
 use crate::contrib::{Contribs, Contribution};
 use crate::entities::Touched;
-use crate::names::Names;
+use crate::interner::Interner;
 use crate::reference::Reference;
 use crate::stat::{Dist, StageId, Stat};
 use crate::time::Ms;
@@ -70,14 +70,14 @@ pub fn insert_by_time<T>(v: &mut Vec<(Ms, T)>, t: Ms, x: T) {
     v.insert(at, (t, x));
 }
 
-/// What the derivation needs besides the deal.
-pub struct Ctx<'a> {
+/// The tables a deal's derivation looks things up in, besides the deal itself.
+pub struct Lookups<'a> {
     pub reference: &'a Reference,
     pub calendar: &'a Calendar,
-    pub stages: &'a Names,
+    pub stages: &'a Interner,
 }
 
-impl Ctx<'_> {
+impl Lookups<'_> {
     /// Whether moving from stage `a` to `b` is progress: a higher order, or any move when
     /// either stage has no definition.
     fn forward(&self, a: StageId, b: StageId) -> bool {
@@ -110,7 +110,7 @@ impl Deal {
     }
 
     /// The deal as the pipeline sees it, when it is open.
-    pub fn open(&self, reference: &Reference, stages: &Names) -> Option<OpenDeal> {
+    pub fn open(&self, reference: &Reference, stages: &Interner) -> Option<OpenDeal> {
         if self.created.is_none() || self.deleted || self.effective_close().is_some() {
             return None;
         }
@@ -134,7 +134,7 @@ impl Deal {
     }
 
     /// The deal's contributions, from its facts.
-    pub fn derive(&self, ctx: &Ctx<'_>, default_owner: OwnerId) -> Contribs {
+    pub fn derive(&self, lookups: &Lookups<'_>, default_owner: OwnerId) -> Contribs {
         let mut c = Contribs::default();
         if self.deleted {
             return c;
@@ -150,12 +150,12 @@ impl Deal {
             if cl.outcome == Outcome::Won {
                 let ty = self.created.map_or(DealType::NewBusiness, |(_, ty)| ty);
                 c.add(cl.t, closer, Stat::WonOfType(ty), 1.0);
-                if let Some(r) = self.revenue(&cl, ctx.reference) {
+                if let Some(r) = self.revenue(&cl, lookups.reference) {
                     c.add(cl.t, closer, Stat::WonRevenue, r);
                     c.add(cl.t, closer, Stat::WonValued, 1.0);
                     c.add(cl.t, closer, Stat::WonRevenueOfType(ty), r);
                     c.0.push(Contribution::MonthRevenue {
-                        month: ctx.calendar.month_of(cl.t),
+                        month: lookups.calendar.month_of(cl.t),
                         owner: closer,
                         value: r,
                     });
@@ -178,7 +178,7 @@ impl Deal {
             let next = visits.get(i + 1);
             let closed_after = close.filter(|cl| cl.t >= entered);
             let advanced = match next {
-                Some(&(_, n)) => ctx.forward(stage, n),
+                Some(&(_, n)) => lookups.forward(stage, n),
                 None => closed_after.is_some_and(|cl| cl.outcome == Outcome::Won),
             };
             if advanced {

@@ -13,17 +13,17 @@
 //! `hist` for the accuracy of quantiles.
 
 mod accounts;
+mod aggregates;
 pub mod calendar;
 mod config;
 mod contrib;
 mod deals;
 mod dedup;
-mod dispatch;
 mod entities;
 pub mod hist;
+mod interner;
 pub mod kpis;
 mod leads;
-mod names;
 mod outcome;
 mod owners;
 mod reference;
@@ -32,11 +32,10 @@ mod spend;
 pub mod stat;
 pub mod time;
 mod view;
-mod view_build;
 mod windows;
 
 pub use config::EngineConfig;
-pub use outcome::{Applied, Incomplete, Kpi, Rejection};
+pub use outcome::{Applied, Incomplete, IncompleteKpi, Rejection};
 pub use reference::{Reference, RepInfo, StageInfo, UNASSIGNED};
 pub use shard::Shard;
 pub use time::Window;

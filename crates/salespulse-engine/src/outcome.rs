@@ -6,7 +6,7 @@ use thiserror::Error;
 
 /// A KPI that had to skip an event because a field it needs is unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kpi {
+pub enum IncompleteKpi {
     /// A won deal with no known amount: counted as won, not in revenue.
     WonRevenue,
     /// A conversion of a lead whose creation was never seen.
@@ -17,34 +17,39 @@ pub enum Kpi {
     SalesCycle,
 }
 
-impl Kpi {
+impl IncompleteKpi {
     /// Every KPI that can be incomplete.
-    pub const ALL: [Kpi; 4] = [Kpi::WonRevenue, Kpi::LeadConversion, Kpi::LeadResponseTime, Kpi::SalesCycle];
+    pub const ALL: [IncompleteKpi; 4] = [
+        IncompleteKpi::WonRevenue,
+        IncompleteKpi::LeadConversion,
+        IncompleteKpi::LeadResponseTime,
+        IncompleteKpi::SalesCycle,
+    ];
 
     /// The `kpi` label value.
     pub fn label(self) -> &'static str {
         match self {
-            Kpi::WonRevenue => "won_revenue",
-            Kpi::LeadConversion => "lead_conversion",
-            Kpi::LeadResponseTime => "lead_response_time",
-            Kpi::SalesCycle => "sales_cycle",
+            IncompleteKpi::WonRevenue => "won_revenue",
+            IncompleteKpi::LeadConversion => "lead_conversion",
+            IncompleteKpi::LeadResponseTime => "lead_response_time",
+            IncompleteKpi::SalesCycle => "sales_cycle",
         }
     }
 }
 
-/// A set of [`Kpi`]s, without allocation.
+/// A set of [`IncompleteKpi`]s, without allocation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Incomplete(u8);
 
 impl Incomplete {
     /// Adds a KPI to the set.
-    pub fn add(&mut self, kpi: Kpi) {
+    pub fn add(&mut self, kpi: IncompleteKpi) {
         self.0 |= 1 << kpi as u8;
     }
 
     /// The KPIs in the set.
-    pub fn iter(self) -> impl Iterator<Item = Kpi> {
-        Kpi::ALL.into_iter().filter(move |k| self.0 & (1 << *k as u8) != 0)
+    pub fn iter(self) -> impl Iterator<Item = IncompleteKpi> {
+        IncompleteKpi::ALL.into_iter().filter(move |k| self.0 & (1 << *k as u8) != 0)
     }
 
     /// Whether the set is empty.

@@ -8,13 +8,13 @@
 
 use std::collections::HashMap;
 
-use crate::names::Names;
+use crate::interner::Interner;
 use crate::windows::OwnerId;
 
 /// The owner table of one shard.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Owners {
-    names: Names,
+    names: Interner,
     pairs: Vec<(u32, u32)>,
     by_pair: HashMap<(u32, u32), OwnerId>,
 }

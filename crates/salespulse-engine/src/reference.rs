@@ -198,7 +198,7 @@ impl Reference {
     /// Applies a reference event; `Ok(false)` (nothing changed) for other types. An amount
     /// in a currency with no known rate is refused.
     pub fn apply(&mut self, event: &Event) -> Result<bool, Rejection> {
-        if let Some(m) = crate::shard::money_of(&event.body).filter(|m| !self.knows(m.currency)) {
+        if let Some(m) = event.body.money().filter(|m| !self.knows(m.currency)) {
             return Err(Rejection::UnknownCurrency(m.currency));
         }
         match &event.body {

@@ -304,6 +304,20 @@ impl Body {
             _ => None,
         }
     }
+
+    /// The amount the event carries, if any.
+    pub fn money(&self) -> Option<Money> {
+        match self {
+            Body::DealCreated(d) => Some(d.amount),
+            Body::DealAmountChanged { amount, .. } => Some(*amount),
+            Body::DealClosed { amount, .. } => *amount,
+            Body::RevenueChanged { mrr } => Some(*mrr),
+            Body::QuotaSet { amount, .. }
+            | Body::SpendRecorded { amount, .. }
+            | Body::MarketSizeRecorded { amount, .. } => Some(*amount),
+            _ => None,
+        }
+    }
 }
 
 impl Event {

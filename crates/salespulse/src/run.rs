@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 
 use anyhow::Context;
 use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
-use salespulse_engine::{Kpi, Reference, Rejection};
+use salespulse_engine::{IncompleteKpi, Reference, Rejection};
 use salespulse_exporter::{KpiCollector, KpiSource};
 use salespulse_kafka::{SourceMetrics, Start, load_reference};
 use tokio::net::TcpListener;
@@ -34,7 +34,7 @@ fn service_metrics(registry: &Registry, base: &str) -> anyhow::Result<IntCounter
         Opts::new("salespulse_kpi_incomplete_total", "Events a KPI had to skip for lack of a field, by KPI."),
         &["kpi"],
     )?;
-    for kpi in Kpi::ALL {
+    for kpi in IncompleteKpi::ALL {
         incomplete.with_label_values(&[kpi.label()]);
     }
     registry.register(Box::new(incomplete.clone()))?;

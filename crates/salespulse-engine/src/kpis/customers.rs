@@ -4,20 +4,14 @@ use std::collections::HashMap;
 
 use salespulse_events::SpendCategory;
 
-use super::names::*;
-use super::{Ctx, Labels, labels, ratio};
+use super::builder::{Builder, labels, ratio, team_window};
+use super::catalogue::*;
 use crate::stat::Stat;
 use crate::time::Window;
 use crate::view::{Cell, Scope};
 
-fn tw(team: &str, w: Window, extra: &[(&'static str, &str)]) -> Labels {
-    let mut l = labels(&[("team", team), ("window", w.label())]);
-    l.extend(labels(extra));
-    l
-}
-
 /// KPIs 3, 13, 19, 20.
-pub(crate) fn customers(c: &mut Ctx<'_>) {
+pub(crate) fn customers(c: &mut Builder<'_>) {
     // Spend is reference data: attributed to teams like events, from the global table.
     let mut spend: HashMap<(String, Window, SpendCategory), f64> = HashMap::new();
     for w in Window::ALL {
@@ -47,24 +41,24 @@ pub(crate) fn customers(c: &mut Ctx<'_>) {
                 (cell(Cell::MrrStart), cell(Cell::MrrExpansion), cell(Cell::MrrContraction), cell(Cell::MrrChurn));
             let at_start = cell(Cell::CustomersAtStart);
             let (new, churned) = (c.ws(&team, w, Stat::NewCustomers), c.ws(&team, w, Stat::ChurnedCustomers));
-            c.gauge(NEW_CUSTOMERS, tw(&team, w, &[]), Some(new));
-            c.gauge(CHURNED_CUSTOMERS, tw(&team, w, &[]), Some(churned));
-            c.gauge(CUSTOMERS_AT_START, tw(&team, w, &[]), Some(at_start));
-            c.gauge(RETENTION, tw(&team, w, &[]), ratio(churned, at_start).map(|r| 1.0 - r));
+            c.gauge(NEW_CUSTOMERS, team_window(&team, w, &[]), Some(new));
+            c.gauge(CHURNED_CUSTOMERS, team_window(&team, w, &[]), Some(churned));
+            c.gauge(CUSTOMERS_AT_START, team_window(&team, w, &[]), Some(at_start));
+            c.gauge(RETENTION, team_window(&team, w, &[]), ratio(churned, at_start).map(|r| 1.0 - r));
             for (movement, v) in [("start", start), ("expansion", exp), ("contraction", con), ("churn", churn)] {
-                c.gauge(MRR_MOVEMENT, tw(&team, w, &[("movement", movement)]), Some(v));
+                c.gauge(MRR_MOVEMENT, team_window(&team, w, &[("movement", movement)]), Some(v));
             }
-            c.gauge(NRR, tw(&team, w, &[]), ratio(start + exp - con - churn, start));
-            c.gauge(GRR, tw(&team, w, &[]), ratio(start - con - churn, start));
+            c.gauge(NRR, team_window(&team, w, &[]), ratio(start + exp - con - churn, start));
+            c.gauge(GRR, team_window(&team, w, &[]), ratio(start - con - churn, start));
             let mut total = 0.0;
             for cat in SpendCategory::ALL {
                 // Spend from the reference table plus spend recorded on the events topic.
                 let own = c.ws(&team, w, Stat::Spend(*cat));
                 let v = spend.get(&(team.clone(), w, *cat)).copied().unwrap_or(0.0) + own;
                 total += v;
-                c.gauge(SPEND, tw(&team, w, &[("category", cat.as_str())]), Some(v));
+                c.gauge(SPEND, team_window(&team, w, &[("category", cat.as_str())]), Some(v));
             }
-            c.gauge(CAC, tw(&team, w, &[]), ratio(total, new));
+            c.gauge(CAC, team_window(&team, w, &[]), ratio(total, new));
         }
     }
 }

@@ -1,17 +1,16 @@
 //! Calendar periods: quota attainment, reps at quota, market share and its growth.
 
-use super::names::*;
-use super::{Ctx, labels, ratio};
+use super::builder::{Builder, labels, ratio};
+use super::catalogue::*;
 use crate::calendar::PeriodKind;
 use crate::view::{Cell, Scope};
 
 /// KPIs 25, 26, 32, 33.
-pub(crate) fn periods(c: &mut Ctx<'_>) {
+pub(crate) fn periods(c: &mut Builder<'_>) {
     let cal = c.cfg.calendar;
     for kind in PeriodKind::ALL {
         let period = kind.label();
-        let (first, _) = cal.to_date(c.now, kind);
-        let (_, last) = cal.months_of(cal.label(first, kind));
+        let (first, last) = cal.current(c.now, kind);
         let (pfirst, plast) = cal.previous(c.now, kind);
         let size = c.reference.market_size(&cal, first, last);
         let prev_size = c.reference.market_size(&cal, pfirst, plast);

@@ -2,8 +2,8 @@
 
 use salespulse_events::{ActivityKind, Direction, Outcome};
 
-use super::names::*;
-use super::{At, Ctx, Labels, labels, ratio};
+use super::builder::{At, Builder, Labels, labels, ratio};
+use super::catalogue::*;
 use crate::calendar::PeriodKind;
 use crate::stat::{Dist, Stat};
 use crate::time::Window;
@@ -15,7 +15,7 @@ const PER_REP: usize = Window::ALL.len() * (1 + 3 + 1 + 16 + 1) + 3;
 
 /// Emits the per-rep families in (team, rep) order until the budget is spent; returns
 /// (series exported, series cut).
-pub(crate) fn reps(c: &mut Ctx<'_>) -> (usize, usize) {
+pub(crate) fn reps(c: &mut Builder<'_>) -> (usize, usize) {
     let reps: Vec<(String, String)> = c.view.reps().into_iter().map(|(t, r)| (t.to_owned(), r.to_owned())).collect();
     let (mut exported, mut cut) = (0, 0);
     for (team, rep) in reps {
@@ -56,8 +56,7 @@ pub(crate) fn reps(c: &mut Ctx<'_>) -> (usize, usize) {
         }
         let cal = c.cfg.calendar;
         for kind in PeriodKind::ALL {
-            let (first, _) = cal.to_date(c.now, kind);
-            let (_, last) = cal.months_of(cal.label(first, kind));
+            let (first, last) = cal.current(c.now, kind);
             let own = c.view.get(Scope::ToDate(kind), &team, Some(&rep), None, Cell::PeriodRevenue);
             let quota = c.reference.quota(&cal, &rep, first, last);
             let l = labels(&[("team", &team), ("rep", &rep), ("period", kind.label())]);

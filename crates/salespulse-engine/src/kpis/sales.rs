@@ -2,29 +2,23 @@
 
 use salespulse_events::{DealType, Outcome};
 
-use super::names::*;
-use super::{At, Ctx, Labels, labels, ratio};
+use super::builder::{At, Builder, labels, ratio, team_window};
+use super::catalogue::*;
 use crate::stat::{Dist, Stat};
 use crate::time::Window;
 use crate::view::{Cell, Scope};
 
-fn tw(team: &str, w: Window, extra: &[(&'static str, &str)]) -> Labels {
-    let mut l = labels(&[("team", team), ("window", w.label())]);
-    l.extend(labels(extra));
-    l
-}
-
 /// Open deals of a team, all stages.
-fn open_deals(c: &Ctx<'_>, team: &str) -> f64 {
+fn open_deals(c: &Builder<'_>, team: &str) -> f64 {
     c.view.cells(Scope::State, team, None).filter(|(_, cell, _)| *cell == Cell::PipelineDeals).map(|(_, _, v)| v).sum()
 }
 
 /// KPIs 1, 2, 4, 7, 11, 14, 21 (revenue part), 22, 23, 24.
-pub(crate) fn closes(c: &mut Ctx<'_>) {
+pub(crate) fn closes(c: &mut Builder<'_>) {
     for team in c.teams.clone() {
         let open = open_deals(c, &team);
         for w in Window::ALL {
-            let l = |extra: &[(&'static str, &str)]| tw(&team, w, extra);
+            let l = |extra: &[(&'static str, &str)]| team_window(&team, w, extra);
             let g = |s: Stat| c.ws(&team, w, s);
             let (won, lost, none) =
                 (g(Stat::Closed(Outcome::Won)), g(Stat::Closed(Outcome::Lost)), g(Stat::Closed(Outcome::NoDecision)));
@@ -68,7 +62,7 @@ pub(crate) fn closes(c: &mut Ctx<'_>) {
 }
 
 /// KPIs 5, 6, 10: the open pipeline now.
-pub(crate) fn pipeline(c: &mut Ctx<'_>) {
+pub(crate) fn pipeline(c: &mut Builder<'_>) {
     for team in c.teams.clone() {
         for stage in c.stages.clone() {
             let l = labels(&[("team", &team), ("stage", &stage)]);
@@ -84,11 +78,11 @@ pub(crate) fn pipeline(c: &mut Ctx<'_>) {
 }
 
 /// KPIs 8 and 9: stage conversion and time in stage.
-pub(crate) fn stages(c: &mut Ctx<'_>) {
+pub(crate) fn stages(c: &mut Builder<'_>) {
     for team in c.teams.clone() {
         for w in Window::ALL {
             for stage in c.stages.clone() {
-                let l = tw(&team, w, &[("stage", &stage)]);
+                let l = team_window(&team, w, &[("stage", &stage)]);
                 let entered = c.wstage(&team, w, &stage, Stat::StageEntered(0));
                 let advanced = c.wstage(&team, w, &stage, Stat::StageAdvanced(0));
                 c.gauge(STAGE_ENTERED, l.clone(), Some(entered));

@@ -1,7 +1,7 @@
 //! Won revenue, average deal size, deals closed, win rate; currency; retractions.
 
 use super::*;
-use crate::Kpi;
+use crate::IncompleteKpi;
 
 const WON: &str = r#"{"event_id":"auto","type":"deal.closed","occurred_at":"{at}","rep_id":"ana","deal_id":"DID","outcome":"won","amount":AMT,"currency":"CUR"}"#;
 const LOST: &str =
@@ -60,8 +60,8 @@ fn a_duplicate_event_id_counts_once() {
 fn won_without_any_known_amount_counts_as_won_and_is_reported_incomplete() {
     let mut h = Harness::new();
     let mut inc = Incomplete::default();
-    inc.add(Kpi::WonRevenue);
-    inc.add(Kpi::SalesCycle);
+    inc.add(IncompleteKpi::WonRevenue);
+    inc.add(IncompleteKpi::SalesCycle);
     let bare = LOST.replace("DID", "d9").replace("lost", "won");
     assert_eq!(h.apply(&bare, &ago(5)), Ok(Applied::Counted(inc)));
     assert_eq!(h.kpi("sales_deals_closed", &[H1[0], H1[1], ("outcome", "won")]), Some(1.0));

@@ -1,7 +1,7 @@
 //! Lead cohorts, lead response time, surveys.
 
 use super::*;
-use crate::Kpi;
+use crate::IncompleteKpi;
 use crate::kpis::Value;
 
 const CREATED: &str =
@@ -47,7 +47,7 @@ fn conversion_is_counted_in_the_cohort_of_creation() {
 fn conversion_before_creation_out_of_order_and_unknown_leads() {
     let mut h = Harness::new();
     let mut inc = Incomplete::default();
-    inc.add(Kpi::LeadConversion);
+    inc.add(IncompleteKpi::LeadConversion);
     assert_eq!(h.apply(&l(CONVERTED, "x"), &ago(5)), Ok(Applied::Counted(inc)));
     h.ok(&l(CREATED, "x"), &ago(3 * 60)); // the creation arrives late
     assert_eq!(h.kpi("sales_leads_converted", &w("24h")), Some(1.0));
@@ -99,7 +99,7 @@ fn an_earlier_response_arriving_late_replaces_the_observation() {
 fn response_to_an_unknown_lead_is_incomplete() {
     let mut h = Harness::new();
     let mut inc = Incomplete::default();
-    inc.add(Kpi::LeadResponseTime);
+    inc.add(IncompleteKpi::LeadResponseTime);
     assert_eq!(h.apply(&l(TOUCH, "ghost"), &ago(5)), Ok(Applied::Counted(inc)));
 }
 

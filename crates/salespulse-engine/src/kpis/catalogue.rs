@@ -1,7 +1,8 @@
-//! Every exported KPI family: name and help. Names are stable once released; each is
-//! documented in docs/metrics.md and docs/kpis.md.
+//! The catalogue of exported KPI families: name and help of each. Names are stable once
+//! released; each is documented in docs/metrics.md and docs/kpis.md.
 
-use super::Def;
+/// A family's name and help.
+pub type Def = (&'static str, &'static str);
 
 // Deals and revenue (KPIs 1, 2, 4, 22, 23, 24, 14, 21).
 pub const WON_REVENUE: Def = ("sales_won_revenue", "Base-currency amount of deals closed won in the window.");

@@ -1,16 +1,24 @@
 //! One shard per Kafka partition: dedup, entity state and aggregates, fed by `apply`.
+//!
+//! `impl Shard` is split by what it does: this file holds the state, `apply` and pruning;
+//! `dispatch` routes each event to the state it changes; `settle` swaps an entity's
+//! contributions after a change; `view` reads the shard at a given `now`.
+
+mod dispatch;
+mod settle;
+mod view;
 
 use chrono::{DateTime, Utc};
-use salespulse_events::{Body, Event, Money};
+use salespulse_events::Event;
 
 use crate::accounts::Accounts;
+use crate::aggregates::Aggregates;
 use crate::calendar::PeriodKind;
 use crate::config::EngineConfig;
-use crate::contrib::Aggregates;
 use crate::deals::Deals;
 use crate::dedup::Dedup;
+use crate::interner::Interner;
 use crate::leads::Leads;
-use crate::names::Names;
 use crate::outcome::{Applied, Incomplete, Rejection};
 use crate::owners::Owners;
 use crate::reference::Reference;
@@ -27,7 +35,7 @@ pub struct Shard {
     #[serde(skip)]
     pub(crate) cfg: EngineConfig,
     pub(crate) owners: Owners,
-    pub(crate) stages: Names,
+    pub(crate) stages: Interner,
     pub(crate) agg: Aggregates,
     dedup: Dedup,
     pub(crate) leads: Leads,
@@ -37,20 +45,6 @@ pub struct Shard {
     pruned_at: Ms,
 }
 
-/// The amount an event carries, if any.
-pub(crate) fn money_of(body: &Body) -> Option<Money> {
-    match body {
-        Body::DealCreated(d) => Some(d.amount),
-        Body::DealAmountChanged { amount, .. } => Some(*amount),
-        Body::DealClosed { amount, .. } => *amount,
-        Body::RevenueChanged { mrr } => Some(*mrr),
-        Body::QuotaSet { amount, .. }
-        | Body::SpendRecorded { amount, .. }
-        | Body::MarketSizeRecorded { amount, .. } => Some(*amount),
-        _ => None,
-    }
-}
-
 impl Shard {
     /// An empty shard.
     pub fn new(cfg: EngineConfig) -> Shard {
@@ -58,7 +52,7 @@ impl Shard {
         Shard {
             cfg,
             owners: Owners::default(),
-            stages: Names::default(),
+            stages: Interner::default(),
             agg: Aggregates::default(),
             dedup,
             leads: Leads::default(),
@@ -94,7 +88,7 @@ impl Shard {
         if t > now + self.cfg.max_future_skew_ms {
             return Err(Rejection::Future);
         }
-        if let Some(m) = money_of(&event.body).filter(|m| !reference.knows(m.currency)) {
+        if let Some(m) = event.body.money().filter(|m| !reference.knows(m.currency)) {
             return Err(Rejection::UnknownCurrency(m.currency));
         }
         if !self.dedup.insert(&event.event_id, now) {

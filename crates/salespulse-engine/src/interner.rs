@@ -3,20 +3,20 @@
 
 use std::collections::HashMap;
 
-/// Names by id and ids by name. Id 0 is reserved for "none".
+/// Strings by id and ids by string. Id 0 is reserved for "none".
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Names {
+pub struct Interner {
     names: Vec<Box<str>>,
     ids: HashMap<Box<str>, u32>,
 }
 
-impl Default for Names {
-    fn default() -> Names {
-        Names { names: vec!["".into()], ids: HashMap::new() }
+impl Default for Interner {
+    fn default() -> Interner {
+        Interner { names: vec!["".into()], ids: HashMap::new() }
     }
 }
 
-impl Names {
+impl Interner {
     /// The id of `name`, interning it if new; `None` is id 0.
     pub fn id(&mut self, name: Option<&str>) -> u32 {
         let Some(name) = name else { return 0 };

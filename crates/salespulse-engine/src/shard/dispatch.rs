@@ -1,15 +1,16 @@
-//! Routing each event to the state it changes, and settling entity contributions.
+//! Routing each event to the state it changes: window statistics directly, entity facts
+//! through `settle`.
 
 use salespulse_events::{Body, Direction, Event, Outcome, Survey};
 
-use crate::deals::{Close, Ctx, insert_by_time};
+use super::Shard;
+use crate::deals::{Close, insert_by_time};
 use crate::entities::entry;
-use crate::names::Names;
-use crate::outcome::{Incomplete, Kpi};
+use crate::interner::Interner;
+use crate::outcome::{Incomplete, IncompleteKpi};
 use crate::reference::Reference;
-use crate::shard::Shard;
 use crate::stat::{Stat, SurveyCat};
-use crate::time::{Ms, Window};
+use crate::time::Ms;
 use crate::windows::OwnerId;
 
 fn survey_cat(s: Survey) -> SurveyCat {
@@ -23,7 +24,7 @@ fn survey_cat(s: Survey) -> SurveyCat {
 }
 
 impl Shard {
-    pub(crate) fn dispatch(&mut self, e: &Event, t: Ms, reference: &Reference, inc: &mut Incomplete) {
+    pub(super) fn dispatch(&mut self, e: &Event, t: Ms, reference: &Reference, inc: &mut Incomplete) {
         let owner = self.owners.id(e.rep_id.as_deref(), e.team_id.as_deref());
         let w = &mut self.agg.windows;
         match &e.body {
@@ -36,7 +37,7 @@ impl Shard {
                         lead.response = Some((t, owner));
                     }
                     if first && lead.clock_start().is_none() {
-                        inc.add(Kpi::LeadResponseTime);
+                        inc.add(IncompleteKpi::LeadResponseTime);
                     }
                     self.settle_lead(id);
                 }
@@ -79,7 +80,7 @@ impl Shard {
             Body::LeadConverted { lead_id, .. } => {
                 let lead = entry(&mut self.leads, lead_id, t);
                 if !lead.converted && lead.created.is_none() {
-                    inc.add(Kpi::LeadConversion);
+                    inc.add(IncompleteKpi::LeadConversion);
                 }
                 lead.converted = true;
                 self.settle_lead(lead_id);
@@ -100,7 +101,7 @@ impl Shard {
         reference: &Reference,
         inc: &mut Incomplete,
     ) {
-        let stage_id = |names: &mut Names, s: &str| names.id(Some(s)) as u16;
+        let stage_id = |names: &mut Interner, s: &str| names.id(Some(s)) as u16;
         match &e.body {
             Body::DealCreated(d) => {
                 let stage = stage_id(&mut self.stages, &d.stage);
@@ -138,10 +139,10 @@ impl Shard {
                 }
                 if let Some(cl) = deal.effective_close().filter(|c| c.t == t && c.outcome == Outcome::Won) {
                     if deal.revenue(&cl, reference).is_none() {
-                        inc.add(Kpi::WonRevenue);
+                        inc.add(IncompleteKpi::WonRevenue);
                     }
                     if deal.created.is_none() {
-                        inc.add(Kpi::SalesCycle);
+                        inc.add(IncompleteKpi::SalesCycle);
                     }
                     let closer = cl.owner.or(deal.owner());
                     if let (Some(account), Some(closer)) = (deal.account.clone().or(e.account_id.clone()), closer) {
@@ -185,38 +186,5 @@ impl Shard {
             account.set_owner(t, owner);
         }
         self.settle_account(id);
-    }
-
-    /// The owner id of events that name no rep and no team.
-    pub(crate) fn nobody(&mut self) -> OwnerId {
-        self.owners.id(None, None)
-    }
-
-    fn settle_lead(&mut self, id: &str) {
-        if let Some(lead) = self.leads.get_mut(id) {
-            let new = lead.derive().0;
-            self.agg.replace(&lead.contrib, &new);
-            lead.contrib = new;
-        }
-    }
-
-    fn settle_deal(&mut self, id: &str, reference: &Reference) {
-        let nobody = self.nobody();
-        let ctx = Ctx { reference, calendar: &self.cfg.calendar, stages: &self.stages };
-        if let Some(deal) = self.deals.get_mut(id) {
-            let new = deal.derive(&ctx, nobody).0;
-            self.agg.replace(&deal.contrib, &new);
-            deal.contrib = new;
-        }
-    }
-
-    fn settle_account(&mut self, id: &str) {
-        let nobody = self.nobody();
-        let horizon = self.newest.unwrap_or(0) - Window::LONGEST.len_ms() - Window::LONGEST.resolution_ms();
-        if let Some(account) = self.accounts.get_mut(id) {
-            let new = account.derive(nobody, horizon).0;
-            self.agg.replace(&account.contrib, &new);
-            account.contrib = new;
-        }
     }
 }

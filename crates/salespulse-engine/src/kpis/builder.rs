@@ -1,0 +1,134 @@
+//! The [`Builder`] every family section writes through: the merged view and reference
+//! data it reads, the families it fills, and the label and ratio helpers they share.
+
+use std::collections::HashMap;
+
+use super::catalogue::Def;
+use super::family::{Family, Kind, Metric, QUANTILES, Value};
+use crate::config::EngineConfig;
+use crate::hist;
+use crate::reference::Reference;
+use crate::stat::{Dist, Stat};
+use crate::time::{Ms, Window};
+use crate::view::{Cell, Scope, View};
+
+/// `num / den`, or `None` when the denominator is not positive.
+pub(crate) fn ratio(num: f64, den: f64) -> Option<f64> {
+    (den > 0.0).then(|| num / den).filter(|v| v.is_finite())
+}
+
+/// Labels of one sample.
+pub(crate) type Labels = Vec<(&'static str, String)>;
+
+pub(crate) fn labels(pairs: &[(&'static str, &str)]) -> Labels {
+    pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect()
+}
+
+/// `team` and `window` labels, then `extra`.
+pub(crate) fn team_window(team: &str, w: Window, extra: &[(&'static str, &str)]) -> Labels {
+    let mut l = labels(&[("team", team), ("window", w.label())]);
+    l.extend(labels(extra));
+    l
+}
+
+/// Coordinates of a distribution in the view.
+pub(crate) struct At<'a> {
+    pub scope: Scope,
+    pub team: &'a str,
+    pub rep: Option<&'a str>,
+    pub stage: Option<&'a str>,
+}
+
+/// Everything the family sections read, and the families they fill.
+pub(crate) struct Builder<'a> {
+    pub view: &'a View,
+    pub reference: &'a Reference,
+    pub cfg: &'a EngineConfig,
+    pub now: Ms,
+    pub teams: Vec<String>,
+    /// Stages with data or a definition.
+    pub stages: Vec<String>,
+    out: Vec<Family>,
+    index: HashMap<&'static str, usize>,
+}
+
+impl<'a> Builder<'a> {
+    /// A builder over a merged view; `teams` and `stages` are those every family covers.
+    pub fn new(
+        view: &'a View,
+        reference: &'a Reference,
+        cfg: &'a EngineConfig,
+        now: Ms,
+        teams: Vec<String>,
+        stages: Vec<String>,
+    ) -> Builder<'a> {
+        Builder { view, reference, cfg, now, teams, stages, out: Vec::new(), index: HashMap::new() }
+    }
+
+    /// The families built, in the order they were first written.
+    pub fn finish(self) -> Vec<Family> {
+        self.out
+    }
+
+    /// A window statistic of a team.
+    pub fn ws(&self, team: &str, w: Window, stat: Stat) -> f64 {
+        self.view.get(Scope::Window(w), team, None, None, Cell::Stat(stat))
+    }
+
+    /// A window statistic of a team for one stage.
+    pub fn wstage(&self, team: &str, w: Window, stage: &str, stat: Stat) -> f64 {
+        self.view.get(Scope::Window(w), team, None, Some(stage), Cell::Stat(stat))
+    }
+
+    /// Any cell of a team.
+    pub fn cell(&self, scope: Scope, team: &str, cell: Cell) -> f64 {
+        self.view.get(scope, team, None, None, cell)
+    }
+
+    fn family(&mut self, name: &'static str, help: &'static str, kind: Kind) -> &mut Vec<Metric> {
+        let i = *self.index.entry(name).or_insert_with(|| {
+            self.out.push(Family { name, help, kind, metrics: Vec::new() });
+            self.out.len() - 1
+        });
+        &mut self.out[i].metrics
+    }
+
+    /// Adds a gauge sample; `None` (a ratio without denominator) adds nothing.
+    pub fn gauge(&mut self, (name, help): Def, labels: Labels, value: Option<f64>) {
+        let metrics = self.family(name, help, Kind::Gauge);
+        if let Some(v) = value.filter(|v| v.is_finite()) {
+            metrics.push(Metric { labels, value: Value::Gauge(v) });
+        }
+    }
+
+    /// Adds a summary sample with only a count and a sum (no quantiles).
+    pub fn totals(&mut self, def: Def, labels: Labels, count: f64, sum: f64) {
+        self.push_summary(def, labels, count, sum, Vec::new());
+    }
+
+    /// Adds a summary sample for `dist` at the given coordinates.
+    pub fn summary(&mut self, def: Def, labels: Labels, at: At<'_>, dist: Dist) {
+        let (mut count, mut sum, mut buckets) = (0.0, 0.0, Vec::new());
+        for (s, cell, v) in self.view.cells(at.scope, at.team, at.rep) {
+            if s != at.stage {
+                continue;
+            }
+            match cell {
+                Cell::Stat(Stat::DistCount(d)) if d == dist => count += v,
+                Cell::Stat(Stat::DistSum(d)) if d == dist => sum += v,
+                Cell::Stat(Stat::DistBucket(d, b)) if d == dist => buckets.push((b, v)),
+                _ => {}
+            }
+        }
+        buckets.sort_by_key(|(b, _)| *b);
+        let quantiles = QUANTILES.iter().filter_map(|&q| hist::quantile(&buckets, q).map(|v| (q, v))).collect();
+        self.push_summary(def, labels, count, sum, quantiles);
+    }
+
+    /// A summary sample: the count rounded to a whole number, the sum 0 when it is 0.
+    fn push_summary(&mut self, (name, help): Def, labels: Labels, count: f64, sum: f64, quantiles: Vec<(f64, f64)>) {
+        let count = count.round().max(0.0) as u64;
+        let value = Value::Summary { count, sum: if count == 0 { 0.0 } else { sum }, quantiles };
+        self.family(name, help, Kind::Summary).push(Metric { labels, value });
+    }
+}

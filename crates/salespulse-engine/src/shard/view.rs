@@ -1,0 +1,165 @@
+//! Reading a shard into a [`View`] at `now`, one section per kind of state: window
+//! statistics, calendar periods, the open pipeline, waiting leads and accounts.
+
+use chrono::{DateTime, Utc};
+use salespulse_events::Money;
+
+use super::Shard;
+use crate::calendar::PeriodKind;
+use crate::reference::{Reference, UNASSIGNED};
+use crate::time::{Ms, Window, ms};
+use crate::view::{Cell, Key, Scope, View};
+use crate::windows::OwnerId;
+
+/// Who an owner is, as the view labels it.
+struct Who {
+    team: String,
+    rep: Option<String>,
+}
+
+/// One read of a shard: the owners resolved to teams once, and the view being filled.
+struct Reader<'a> {
+    shard: &'a Shard,
+    reference: &'a Reference,
+    now: Ms,
+    who: Vec<Who>,
+    nobody: Who,
+    view: View,
+}
+
+impl Shard {
+    /// Reads every window, period and state KPI input at `now`, resolving owners to teams
+    /// with `reference`.
+    pub fn view(&self, now: DateTime<Utc>, reference: &Reference) -> View {
+        let who = (0..self.owners.len() as OwnerId)
+            .map(|o| {
+                let (rep, team) = self.owners.get(o);
+                Who { team: reference.team_of(rep, team).to_owned(), rep: rep.map(str::to_owned) }
+            })
+            .collect();
+        let nobody = Who { team: UNASSIGNED.to_owned(), rep: None };
+        let mut r = Reader { shard: self, reference, now: ms(now), who, nobody, view: View::default() };
+        r.windows();
+        r.periods();
+        r.pipeline();
+        r.leads();
+        r.accounts();
+        r.view
+    }
+}
+
+impl Reader<'_> {
+    fn who(&self, owner: Option<OwnerId>) -> &Who {
+        owner.and_then(|o| self.who.get(o as usize)).unwrap_or(&self.nobody)
+    }
+
+    /// Adds `value` to the owner's team (and to the rep's own part when `with_rep`).
+    /// Zeros are not stored: a team is in the view only when it has something.
+    fn put(
+        &mut self,
+        scope: Scope,
+        owner: Option<OwnerId>,
+        stage: Option<&str>,
+        cell: Cell,
+        value: f64,
+        with_rep: bool,
+    ) {
+        if value == 0.0 {
+            return;
+        }
+        let w = self.who(owner);
+        let key = |rep| Key { scope, team: w.team.clone(), rep, stage: stage.map(str::to_owned), cell };
+        let (team_key, rep_key) = (key(None), (with_rep && w.rep.is_some()).then(|| key(w.rep.clone())));
+        self.view.add(team_key, value);
+        if let Some(k) = rep_key {
+            self.view.add(k, value);
+        }
+    }
+
+    /// Window statistics; the per-rep series carry the statistics that have them.
+    fn windows(&mut self) {
+        let (shard, per_rep) = (self.shard, self.shard.cfg.per_rep);
+        for win in Window::ALL {
+            shard.agg.windows.fold(win, self.now, |owner, stat, value| {
+                let stage = stat.stage().and_then(|s| shard.stages.get(u32::from(s)));
+                let cell = Cell::Stat(stat.with_stage(0));
+                self.put(Scope::Window(win), Some(owner), stage, cell, value, per_rep && stat.per_rep());
+            });
+        }
+    }
+
+    /// Won revenue per calendar period, to date and previous. Per-rep period revenue is
+    /// always kept: reps at quota needs it.
+    fn periods(&mut self) {
+        let (shard, cal) = (self.shard, &self.shard.cfg.calendar);
+        for kind in PeriodKind::ALL {
+            for (scope, (first, last)) in [
+                (Scope::ToDate(kind), cal.to_date(self.now, kind)),
+                (Scope::Previous(kind), cal.previous(self.now, kind)),
+            ] {
+                shard.agg.months.fold(first, last, |owner, value| {
+                    self.put(scope, Some(owner), None, Cell::PeriodRevenue, value, true)
+                });
+            }
+        }
+    }
+
+    /// Open deals: value, count and weighted value by stage, and those stalled.
+    fn pipeline(&mut self) {
+        let (shard, reference, cfg) = (self.shard, self.reference, &self.shard.cfg);
+        for deal in shard.deals.values() {
+            let Some(open) = deal.open(reference, &shard.stages) else { continue };
+            let owner = Some(open.owner);
+            let stage = shard.stages.get(u32::from(open.stage));
+            let amount = open.amount.and_then(|m| reference.to_base(m)).unwrap_or(0.0);
+            self.put(Scope::State, owner, stage, Cell::PipelineValue, amount, false);
+            self.put(Scope::State, owner, stage, Cell::PipelineDeals, 1.0, false);
+            let weighted = amount * open.probability.unwrap_or(0.0);
+            self.put(Scope::State, owner, None, Cell::PipelineWeighted, weighted, false);
+            let limit = stage.and_then(|s| cfg.stalled_after_ms.get(s)).copied().unwrap_or(cfg.stalled_default_ms);
+            if self.now - open.entered > limit {
+                self.put(Scope::State, owner, stage, Cell::Stalled, 1.0, false);
+            }
+        }
+    }
+
+    /// Open leads still waiting for a first response, and the oldest clock start.
+    fn leads(&mut self) {
+        for lead in self.shard.leads.values() {
+            if let Some((owner, start)) = lead.waiting() {
+                self.put(Scope::State, Some(owner), None, Cell::LeadsAwaiting, 1.0, false);
+                self.put(Scope::State, Some(owner), None, Cell::OldestWaitStart, start as f64, false);
+            }
+        }
+    }
+
+    /// Customers and MRR now, and at the start of every window with the movements since.
+    fn accounts(&mut self) {
+        let (shard, reference, now) = (self.shard, self.reference, self.now);
+        let base = |m: Option<Money>| m.and_then(|m| reference.to_base(m)).unwrap_or(0.0);
+        for account in shard.accounts.values() {
+            let owner = account.owner.map(|o| o.1);
+            let current = base(account.mrr_at(now));
+            self.put(Scope::State, owner, None, Cell::Mrr, current, false);
+            if account.customer_at(now) {
+                self.put(Scope::State, owner, None, Cell::Customers, 1.0, false);
+            }
+            for win in Window::ALL {
+                let (scope, start) = (Scope::Window(win), now - win.len_ms());
+                if account.customer_at(start) {
+                    self.put(scope, owner, None, Cell::CustomersAtStart, 1.0, false);
+                }
+                let before = base(account.mrr_at(start));
+                if before > 0.0 {
+                    self.put(scope, owner, None, Cell::MrrStart, before, false);
+                    let (cell, amount) = match current {
+                        c if c <= 0.0 => (Cell::MrrChurn, before),
+                        c if c > before => (Cell::MrrExpansion, c - before),
+                        c => (Cell::MrrContraction, before - c),
+                    };
+                    self.put(scope, owner, None, cell, amount, false);
+                }
+            }
+        }
+    }
+}
