@@ -9,8 +9,8 @@ pub enum SnapshotError {
     Truncated { len: usize },
     #[error("not a salespulse snapshot (bad magic)")]
     NotASnapshot,
-    #[error("snapshot format version {version} is not the one this build reads ({})", crate::format::VERSION)]
-    Incompatible { version: u16 },
+    #[error("snapshot format version {found} is not the one this build reads ({expected})")]
+    Incompatible { found: u16, expected: u16 },
     #[error("snapshot checksum mismatch")]
     Checksum,
     #[error("snapshot payload does not decode: {0}")]

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::StoreError;
-use crate::{SnapshotKey, SnapshotStore};
+use crate::snapshot_store::{SnapshotKey, SnapshotStore};
 
 /// Snapshots under `DIR/GROUP/TOPIC/PARTITION.snap`.
 #[derive(Debug, Clone)]

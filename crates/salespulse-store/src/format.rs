@@ -47,7 +47,7 @@ pub fn decode(bytes: &[u8], cfg: EngineConfig) -> Result<(Shard, i64), SnapshotE
     }
     let version = u16::from_le_bytes(le(bytes, 8));
     if version != VERSION {
-        return Err(SnapshotError::Incompatible { version });
+        return Err(SnapshotError::Incompatible { found: version, expected: VERSION });
     }
     let next_offset = i64::from_le_bytes(le(bytes, 12));
     let len = u64::from_le_bytes(le(bytes, 20)) as usize;

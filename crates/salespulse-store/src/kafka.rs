@@ -16,7 +16,7 @@ use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 
 use crate::error::StoreError;
-use crate::{SnapshotKey, SnapshotStore};
+use crate::snapshot_store::{SnapshotKey, SnapshotStore};
 
 const CHUNK: usize = 256 * 1024;
 const MANIFEST: &[u8; 8] = b"SPMANIF1";

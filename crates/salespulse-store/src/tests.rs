@@ -4,8 +4,10 @@ use chrono::{DateTime, Utc};
 use salespulse_engine::{EngineConfig, Reference, Shard, View};
 use salespulse_events::{Currency, decode as decode_event};
 
+use crate::error::SnapshotError;
+use crate::file::FileStore;
 use crate::format::{decode, encode};
-use crate::{FileStore, SnapshotError, SnapshotKey, SnapshotStore};
+use crate::snapshot_store::{SnapshotKey, SnapshotStore};
 
 fn now() -> DateTime<Utc> {
     "2026-11-26T12:00:00Z".parse().unwrap()
