@@ -14,6 +14,7 @@ mod decode;
 mod error;
 mod model;
 mod period;
+pub mod validate;
 mod wire;
 
 pub use decode::{MAX_EVENT_ID_CHARS, decode, encode};

@@ -1,0 +1,96 @@
+//! Reading the fields of one message: required fields named in their errors, and the
+//! parsers of the value kinds the event types share (money, enums, periods, timestamps).
+
+use chrono::{DateTime, Utc};
+
+use crate::error::DecodeError;
+use crate::model::{Currency, Money};
+use crate::period::Period;
+use crate::validate;
+use crate::wire::Wire;
+
+/// The wire fields of one message, with the event type its errors name.
+pub(super) struct Fields {
+    pub w: Wire,
+    pub ty: &'static str,
+}
+
+/// Builds "missing field" errors for one event type; `Copy`, so it borrows nothing.
+#[derive(Clone, Copy)]
+pub(super) struct Need(pub &'static str);
+
+impl Need {
+    pub fn missing(self, field: &'static str) -> DecodeError {
+        DecodeError::MissingField { field, event_type: self.0 }
+    }
+
+    pub fn req<T>(self, v: Option<T>, field: &'static str) -> Result<T, DecodeError> {
+        v.ok_or_else(|| self.missing(field))
+    }
+}
+
+impl Fields {
+    pub fn missing(&self, field: &'static str) -> DecodeError {
+        Need(self.ty).missing(field)
+    }
+
+    /// `amount` (or `mrr`) with its `currency`; `None` only when both are absent and the
+    /// amount is optional.
+    pub fn money(&mut self, field: &'static str, required: bool) -> Result<Option<Money>, DecodeError> {
+        let amount = if field == "mrr" { self.w.mrr } else { self.w.amount };
+        match (amount, self.w.currency.take()) {
+            (None, None) if !required => Ok(None),
+            (None, _) => Err(self.missing(field)),
+            (Some(_), None) => Err(self.missing("currency")),
+            (Some(a), Some(c)) => {
+                let amount = validate::non_negative(a).map_err(|e| invalid(field, e))?;
+                Ok(Some(Money { amount, currency: currency(&c)? }))
+            }
+        }
+    }
+
+    /// A required amount: `amount` (or `mrr`) and `currency`.
+    pub fn required_money(&mut self, field: &'static str) -> Result<Money, DecodeError> {
+        self.money(field, true)?.ok_or_else(|| self.missing(field))
+    }
+}
+
+pub(super) fn invalid(field: &'static str, detail: String) -> DecodeError {
+    DecodeError::InvalidValue { field, detail }
+}
+
+pub(super) fn currency(code: &str) -> Result<Currency, DecodeError> {
+    Currency::parse(code)
+        .ok_or_else(|| invalid("currency", format!("{code:?} is not an ISO 4217 code (three capital letters)")))
+}
+
+pub(super) fn one_of<T>(
+    field: &'static str,
+    text: &str,
+    parse: fn(&str) -> Option<T>,
+    expected: &str,
+) -> Result<T, DecodeError> {
+    parse(text).ok_or_else(|| invalid(field, format!("{text:?} is not one of: {}", expected.trim_end())))
+}
+
+/// An optional probability, in 0..1 when present.
+pub(super) fn probability(v: Option<f64>) -> Result<Option<f64>, DecodeError> {
+    v.map(validate::unit_interval).transpose().map_err(|e| invalid("probability", e))
+}
+
+pub(super) fn integer_score(v: f64, lo: u8, hi: u8) -> Result<u8, DecodeError> {
+    if v.fract() != 0.0 || v < f64::from(lo) || v > f64::from(hi) {
+        return Err(invalid("score", format!("{v} is not an integer in {lo}..{hi}")));
+    }
+    Ok(v as u8)
+}
+
+pub(super) fn period(text: &str) -> Result<Period, DecodeError> {
+    Period::parse(text).ok_or_else(|| invalid("period", format!("{text:?} is not YYYY, YYYY-MM or YYYY-Qn")))
+}
+
+pub(super) fn timestamp(text: &str) -> Result<DateTime<Utc>, DecodeError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| invalid("occurred_at", format!("{text:?} is not an RFC 3339 timestamp with offset ({e})")))
+}
