@@ -12,7 +12,7 @@ use prometheus::{Encoder, Registry, TextEncoder};
 use thiserror::Error;
 use tokio::net::TcpListener;
 
-use crate::KpiSource;
+use crate::kpi_source::KpiSource;
 
 /// Why the HTTP server stopped.
 #[derive(Debug, Error)]

@@ -7,17 +7,11 @@
 //! no event arrives.
 
 mod collector;
+mod families;
 mod http;
+mod kpi_source;
 
-pub use collector::{KpiCollector, PartitionStatus, Scrape, to_metric_families};
+pub use collector::KpiCollector;
+pub use families::to_metric_families;
 pub use http::{ExporterError, serve};
-
-use chrono::{DateTime, Utc};
-
-/// What the exporter reads at every scrape and readiness probe.
-pub trait KpiSource: Send + Sync + 'static {
-    /// The KPI families and per-partition status at `now`.
-    fn scrape(&self, now: DateTime<Utc>) -> Scrape;
-    /// `Ok` when the service is ready to serve meaningful KPIs, else why not.
-    fn ready(&self) -> Result<(), String>;
-}
+pub use kpi_source::{KpiSource, PartitionStatus, Scrape};

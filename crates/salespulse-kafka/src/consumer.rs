@@ -11,20 +11,20 @@ use rdkafka::message::BorrowedMessage;
 use tokio::time::MissedTickBehavior;
 use tracing::{info, warn};
 
+use crate::callbacks::{Callbacks, commit};
 use crate::config::SourceConfig;
-use crate::context::{Ctx, commit};
 use crate::dead_letter::DeadLetters;
 use crate::error::SourceError;
-use crate::metrics::SourceMetrics;
+use crate::metrics::Metrics;
 use crate::ratelimit::RateLimit;
-use crate::{Sink, Verdict};
+use crate::sink::{Sink, Verdict};
 
 /// Everything the loop touches per message.
 struct Loop {
     topic: String,
     sink: Arc<dyn Sink>,
     dead_letters: Option<DeadLetters>,
-    metrics: SourceMetrics,
+    metrics: Metrics,
     max_bytes: usize,
     bad_log: RateLimit,
 }
@@ -38,19 +38,20 @@ const COMMIT_POLL: Duration = Duration::from_secs(1);
 pub async fn run(
     cfg: SourceConfig,
     sink: Arc<dyn Sink>,
-    metrics: SourceMetrics,
+    metrics: Metrics,
     joined: Arc<AtomicBool>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), SourceError> {
     let dead_letters = DeadLetters::new(&cfg, metrics.clone())?;
-    let ctx = Ctx {
+    let callbacks = Callbacks {
         topic: cfg.topic.clone(),
         sink: sink.clone(),
         metrics: metrics.clone(),
         dead_letters: dead_letters.as_ref().map(|d| d.producer()),
         joined,
     };
-    let consumer: StreamConsumer<Ctx> = cfg.consumer().create_with_context(ctx).map_err(SourceError::Config)?;
+    let consumer: StreamConsumer<Callbacks> =
+        cfg.consumer().create_with_context(callbacks).map_err(SourceError::Config)?;
     consumer.subscribe(&[&cfg.topic]).map_err(|source| SourceError::Subscribe { topic: cfg.topic.clone(), source })?;
     info!(topic = %cfg.topic, group = %cfg.group_id, brokers = %cfg.brokers, "consuming");
     let mut l = Loop {

@@ -7,7 +7,7 @@ use tracing::warn;
 
 use crate::config::SourceConfig;
 use crate::error::SourceError;
-use crate::metrics::SourceMetrics;
+use crate::metrics::Metrics;
 
 /// Header names added to every dead letter.
 pub mod headers {
@@ -23,7 +23,7 @@ pub struct DeadLetters {
     producer: FutureProducer,
     topic: String,
     pending: Vec<DeliveryFuture>,
-    metrics: SourceMetrics,
+    metrics: Metrics,
 }
 
 impl std::fmt::Debug for DeadLetters {
@@ -34,7 +34,7 @@ impl std::fmt::Debug for DeadLetters {
 
 impl DeadLetters {
     /// A producer for `cfg.dead_letter_topic`, or `None` when dead letters are off.
-    pub fn new(cfg: &SourceConfig, metrics: SourceMetrics) -> Result<Option<DeadLetters>, SourceError> {
+    pub fn new(cfg: &SourceConfig, metrics: Metrics) -> Result<Option<DeadLetters>, SourceError> {
         let Some(topic) = cfg.dead_letter_topic.clone() else { return Ok(None) };
         let mut c = cfg.client();
         c.set("enable.idempotence", "true").set("linger.ms", "5");

@@ -18,7 +18,4 @@ pub enum SourceError {
     /// A topic could not be created.
     #[error("cannot create topic {topic}: {detail}")]
     CreateTopic { topic: String, detail: String },
-    /// Metrics could not be registered (a name registered twice).
-    #[error("cannot register metrics: {0}")]
-    Metrics(#[from] prometheus::Error),
 }

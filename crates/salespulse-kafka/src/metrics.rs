@@ -1,13 +1,12 @@
-//! Service metrics of the source, registered in the registry the binary passes in.
+//! Service metrics of the source: one struct, registered in the registry the binary
+//! passes in, every label value pre-created at zero.
 
 use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts, Registry};
 use salespulse_events::DecodeError;
 
-use crate::error::SourceError;
-
 /// Counters and gauges the source keeps up to date.
 #[derive(Debug, Clone)]
-pub struct SourceMetrics {
+pub struct Metrics {
     pub consumed: IntCounter,
     pub applied: IntCounter,
     pub duplicates: IntCounter,
@@ -20,23 +19,36 @@ pub struct SourceMetrics {
     pub commits: IntCounterVec,
 }
 
-fn counter(r: &Registry, name: &str, help: &str) -> Result<IntCounter, SourceError> {
+fn counter(r: &Registry, name: &str, help: &str) -> prometheus::Result<IntCounter> {
     let c = IntCounter::new(name, help)?;
     r.register(Box::new(c.clone()))?;
     Ok(c)
 }
 
-fn counter_vec(r: &Registry, name: &str, help: &str, label: &str) -> Result<IntCounterVec, SourceError> {
+fn counter_vec(
+    r: &Registry,
+    name: &str,
+    help: &str,
+    label: &str,
+    values: &[&str],
+) -> prometheus::Result<IntCounterVec> {
     let c = IntCounterVec::new(Opts::new(name, help), &[label])?;
+    for v in values {
+        c.with_label_values(&[v]);
+    }
     r.register(Box::new(c.clone()))?;
     Ok(c)
 }
 
-impl SourceMetrics {
-    /// Registers every source metric in `r`. `extra_reasons` are the rejection reasons of
-    /// the sink, pre-created at zero next to the decoder's so dashboards see every series.
-    pub fn register(r: &Registry, extra_reasons: &[&str]) -> Result<SourceMetrics, SourceError> {
-        let m = SourceMetrics {
+impl Metrics {
+    /// Registers every source metric in `r`.
+    pub fn register(r: &Registry) -> prometheus::Result<Metrics> {
+        let partitions =
+            IntGauge::new("salespulse_partitions_assigned", "Partitions of the events topic owned by this instance.")?;
+        r.register(Box::new(partitions.clone()))?;
+        let mut reasons = DecodeError::REASONS.to_vec();
+        reasons.push("not_reference");
+        Ok(Metrics {
             consumed: counter(r, "salespulse_events_consumed_total", "Messages read from the events topic.")?,
             applied: counter(r, "salespulse_events_applied_total", "Events applied to the KPI state.")?,
             duplicates: counter(
@@ -44,7 +56,13 @@ impl SourceMetrics {
                 "salespulse_events_duplicate_total",
                 "Events ignored as duplicates (event_id seen).",
             )?,
-            rejected: counter_vec(r, "salespulse_events_rejected_total", "Messages rejected, by reason.", "reason")?,
+            rejected: counter_vec(
+                r,
+                "salespulse_events_rejected_total",
+                "Messages rejected, by reason.",
+                "reason",
+                &reasons,
+            )?,
             dead_letters: counter(
                 r,
                 "salespulse_dead_letters_total",
@@ -60,32 +78,29 @@ impl SourceMetrics {
                 "salespulse_reference_events_total",
                 "Reference events applied to the global table.",
             )?,
-            partitions: {
-                let g = IntGauge::new(
-                    "salespulse_partitions_assigned",
-                    "Partitions of the events topic owned by this instance.",
-                )?;
-                r.register(Box::new(g.clone()))?;
-                g
-            },
+            partitions,
             rebalances: counter_vec(
                 r,
                 "salespulse_rebalances_total",
                 "Partition assignment changes, by kind.",
                 "kind",
+                &["assign", "revoke"],
             )?,
-            commits: counter_vec(r, "salespulse_offset_commits_total", "Offset commits, by result.", "result")?,
-        };
-        for reason in DecodeError::REASONS.iter().chain(extra_reasons) {
-            m.rejected.with_label_values(&[reason]);
+            commits: counter_vec(
+                r,
+                "salespulse_offset_commits_total",
+                "Offset commits, by result.",
+                "result",
+                &["ok", "error"],
+            )?,
+        })
+    }
+
+    /// Pre-creates the rejection counters of the sink's own reasons at zero, next to the
+    /// decoder's, so dashboards see every series before the first rejection.
+    pub fn expect_reasons(&self, reasons: &[&str]) {
+        for reason in reasons {
+            self.rejected.with_label_values(&[reason]);
         }
-        for kind in ["assign", "revoke"] {
-            m.rebalances.with_label_values(&[kind]);
-        }
-        m.rejected.with_label_values(&["not_reference"]);
-        for result in ["ok", "error"] {
-            m.commits.with_label_values(&[result]);
-        }
-        Ok(m)
     }
 }

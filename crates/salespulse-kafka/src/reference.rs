@@ -14,7 +14,7 @@ use tracing::{info, warn};
 
 use crate::config::SourceConfig;
 use crate::error::SourceError;
-use crate::metrics::SourceMetrics;
+use crate::metrics::Metrics;
 use crate::ratelimit::RateLimit;
 
 /// How long the reference topic must stay quiet after its high watermark is reached.
@@ -34,7 +34,7 @@ pub struct ReferenceReader {
 
 struct Reader {
     apply: ApplyReference,
-    metrics: SourceMetrics,
+    metrics: Metrics,
     max_bytes: usize,
     bad_log: RateLimit,
 }
@@ -67,7 +67,7 @@ pub async fn load_reference(
     cfg: &SourceConfig,
     topic: &str,
     apply: ApplyReference,
-    metrics: SourceMetrics,
+    metrics: Metrics,
 ) -> Result<Option<ReferenceReader>, SourceError> {
     let mut c = cfg.client();
     c.set("group.id", format!("{}-reference", cfg.group_id))

@@ -2,7 +2,7 @@
 //!
 //! The file is one serde tree with `deny_unknown_fields`; every field has a default that
 //! runs against a broker on localhost. Values are checked all at once by `Config::check`
-//! (in `check.rs`), which lists every problem before the service refuses to start.
+//! (in `settings.rs`), which lists every problem before the service refuses to start.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -13,20 +13,20 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
-    pub kafka: Kafka,
-    pub http: Http,
-    pub engine: Engine,
-    pub state: StateConfig,
-    pub calendar: CalendarConfig,
-    pub kpis: Kpis,
-    pub reference: ReferenceFiles,
-    pub log: Log,
+    pub kafka: KafkaSection,
+    pub http: HttpSection,
+    pub engine: EngineSection,
+    pub state: StateSection,
+    pub calendar: CalendarSection,
+    pub kpis: KpisSection,
+    pub reference: ReferenceSection,
+    pub log: LogSection,
 }
 
 /// `[kafka]`: where events come from.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Kafka {
+pub struct KafkaSection {
     /// Bootstrap servers, `host:port[,host:port...]`.
     pub brokers: String,
     /// The events topic.
@@ -43,9 +43,9 @@ pub struct Kafka {
     pub properties: BTreeMap<String, String>,
 }
 
-impl Default for Kafka {
-    fn default() -> Kafka {
-        Kafka {
+impl Default for KafkaSection {
+    fn default() -> KafkaSection {
+        KafkaSection {
             brokers: "localhost:9092".into(),
             topic: "crm.events".into(),
             reference_topic: "crm.reference".into(),
@@ -60,21 +60,21 @@ impl Default for Kafka {
 /// `[http]`: the metrics and health endpoints.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Http {
+pub struct HttpSection {
     /// Listen address of `/metrics`, `/healthz` and `/readyz`.
     pub listen: String,
 }
 
-impl Default for Http {
-    fn default() -> Http {
-        Http { listen: "0.0.0.0:9898".into() }
+impl Default for HttpSection {
+    fn default() -> HttpSection {
+        HttpSection { listen: "0.0.0.0:9898".into() }
     }
 }
 
 /// `[engine]`: KPI computation.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Engine {
+pub struct EngineSection {
     /// Currency every amount is converted to (ISO 4217).
     pub base_currency: String,
     /// Starting exchange rates: units of base currency per unit of each currency.
@@ -88,9 +88,9 @@ pub struct Engine {
     pub max_future_skew: String,
 }
 
-impl Default for Engine {
-    fn default() -> Engine {
-        Engine {
+impl Default for EngineSection {
+    fn default() -> EngineSection {
+        EngineSection {
             base_currency: "EUR".into(),
             fx: BTreeMap::new(),
             dedup_horizon: "7d".into(),
@@ -103,7 +103,7 @@ impl Default for Engine {
 /// `[state]`: durable state.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct StateConfig {
+pub struct StateSection {
     /// Where snapshots go: `file://DIR` or `kafka://TOPIC` (a compacted topic).
     pub store: String,
     /// How often each changed partition is snapshotted; offsets are committed after.
@@ -115,9 +115,9 @@ pub struct StateConfig {
     pub ready_max_lag: i64,
 }
 
-impl Default for StateConfig {
-    fn default() -> StateConfig {
-        StateConfig {
+impl Default for StateSection {
+    fn default() -> StateSection {
+        StateSection {
             store: "file://state".into(),
             snapshot_interval: "30s".into(),
             when_missing: "rebuild".into(),
@@ -129,7 +129,7 @@ impl Default for StateConfig {
 /// `[calendar]`: the calendar of `mtd`, `qtd`, `ytd`, quotas and market sizes.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct CalendarConfig {
+pub struct CalendarSection {
     /// IANA time zone whose midnights bound months, quarters and years.
     pub time_zone: String,
     /// First month of the fiscal year, 1 (January) to 12.
@@ -138,16 +138,16 @@ pub struct CalendarConfig {
     pub fiscal_year_named_by: String,
 }
 
-impl Default for CalendarConfig {
-    fn default() -> CalendarConfig {
-        CalendarConfig { time_zone: "UTC".into(), fiscal_year_start_month: 1, fiscal_year_named_by: "start".into() }
+impl Default for CalendarSection {
+    fn default() -> CalendarSection {
+        CalendarSection { time_zone: "UTC".into(), fiscal_year_start_month: 1, fiscal_year_named_by: "start".into() }
     }
 }
 
 /// `[kpis]`: KPI settings.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Kpis {
+pub struct KpisSection {
     /// Gross margin applied to customer lifetime value, 0 to 1 (1: revenue lifetime value).
     pub gross_margin: f64,
     /// An open deal is stalled after this long in one stage...
@@ -160,9 +160,9 @@ pub struct Kpis {
     pub rep_series_budget: usize,
 }
 
-impl Default for Kpis {
-    fn default() -> Kpis {
-        Kpis {
+impl Default for KpisSection {
+    fn default() -> KpisSection {
+        KpisSection {
             gross_margin: 1.0,
             stalled_after: "30d".into(),
             stalled_after_by_stage: BTreeMap::new(),
@@ -175,7 +175,7 @@ impl Default for Kpis {
 /// `[reference]`: reference data from files.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct ReferenceFiles {
+pub struct ReferenceSection {
     /// Roster: `rep_id,team_id,active,quota_carrying` (CSV with a header, or TOML `[[reps]]`).
     pub roster_file: Option<PathBuf>,
     /// Quotas: `rep_id,period,amount,currency` (CSV, or TOML `[[quotas]]`).
@@ -188,9 +188,9 @@ pub struct ReferenceFiles {
     pub reload_interval: String,
 }
 
-impl Default for ReferenceFiles {
-    fn default() -> ReferenceFiles {
-        ReferenceFiles {
+impl Default for ReferenceSection {
+    fn default() -> ReferenceSection {
+        ReferenceSection {
             roster_file: None,
             quotas_file: None,
             stages_file: None,
@@ -203,15 +203,15 @@ impl Default for ReferenceFiles {
 /// `[log]`: logging.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Log {
+pub struct LogSection {
     /// `text` or `json`.
     pub format: String,
     /// A tracing filter, e.g. `info` or `info,salespulse_kafka=debug`.
     pub level: String,
 }
 
-impl Default for Log {
-    fn default() -> Log {
-        Log { format: "text".into(), level: "info".into() }
+impl Default for LogSection {
+    fn default() -> LogSection {
+        LogSection { format: "text".into(), level: "info".into() }
     }
 }

@@ -1,19 +1,17 @@
 //! The `salespulse` binary: the service (`run`), config checking (`check`), the traffic
-//! generator (`gen`) and topic creation (`topics`). It is the only crate that knows every
-//! other one; it wires them with shared state and owns process concerns (signals, exit
-//! codes, logging).
+//! generator (`gen`) and topic creation (`topics`). It holds wiring only: it reads the
+//! configuration, builds the node (`salespulse-node`), the consumer, the exporter and the
+//! file watcher, and owns process concerns (signals, exit codes, logging).
 
-mod check;
 mod cli;
 mod config;
 mod generate;
 mod logging;
-mod reffiles;
+mod resolved;
 mod run;
 mod settings;
-mod shards;
-mod state;
 mod topics;
+mod watch;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -23,11 +21,11 @@ use clap::Parser;
 
 use cli::{Cli, Command};
 
-fn resolve_or_exit(common: &cli::Common) -> Result<settings::Resolved, ExitCode> {
-    match settings::resolve(common) {
+fn resolve_or_exit(common: &cli::Common) -> Result<resolved::Resolved, ExitCode> {
+    match resolved::resolve(common) {
         Ok(Ok(r)) => Ok(r),
         Ok(Err(errors)) => {
-            settings::report(&errors);
+            resolved::report(&errors);
             Err(ExitCode::from(2))
         }
         Err(e) => {

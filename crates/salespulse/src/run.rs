@@ -1,47 +1,21 @@
-//! `salespulse run`: wires the source, the shards and the exporter, and shuts down cleanly.
+//! `salespulse run`: wires the node, the consumer, the exporter and the file watcher, and
+//! shuts them down cleanly.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use anyhow::Context;
-use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
-use salespulse_engine::{IncompleteKpi, Reference, Rejection};
+use prometheus::Registry;
+use salespulse_engine::{Reference, Rejection};
 use salespulse_exporter::{KpiCollector, KpiSource};
-use salespulse_kafka::{SourceMetrics, Start, load_reference};
+use salespulse_kafka::{ReferenceReader, SourceConfig, load_reference};
+use salespulse_node::Node;
+use salespulse_store::SnapshotStore;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 use tracing::{error, info};
 
-use crate::reffiles::{self, Loaded};
-use crate::settings::Resolved;
-use crate::shards::Shards;
-use crate::state::{Partitions, StateMetrics};
-
-fn service_metrics(registry: &Registry, base: &str) -> anyhow::Result<IntCounterVec> {
-    let info = IntGauge::with_opts(
-        Opts::new("salespulse_build_info", "Build of this salespulse process (always 1).")
-            .const_label("version", env!("CARGO_PKG_VERSION")),
-    )?;
-    info.set(1);
-    registry.register(Box::new(info))?;
-    let currency = IntGauge::with_opts(
-        Opts::new("salespulse_base_currency_info", "The currency every amount is converted to (always 1).")
-            .const_label("currency", base),
-    )?;
-    currency.set(1);
-    registry.register(Box::new(currency))?;
-    let incomplete = IntCounterVec::new(
-        Opts::new("salespulse_kpi_incomplete_total", "Events a KPI had to skip for lack of a field, by KPI."),
-        &["kpi"],
-    )?;
-    for kpi in IncompleteKpi::ALL {
-        incomplete.with_label_values(&[kpi.label()]);
-    }
-    registry.register(Box::new(incomplete.clone()))?;
-    #[cfg(target_os = "linux")]
-    registry.register(Box::new(prometheus::process_collector::ProcessCollector::for_self()))?;
-    Ok(incomplete)
-}
+use crate::resolved::Resolved;
 
 /// A future that resolves when `rx` sees `true`.
 async fn stopped(mut rx: watch::Receiver<bool>) {
@@ -70,38 +44,62 @@ async fn signal() {
     ctrl_c.await.unwrap_or(());
 }
 
-/// Runs the service until SIGINT/SIGTERM.
-pub async fn run(r: Resolved) -> anyhow::Result<()> {
-    let registry = Registry::new();
-    let incomplete = service_metrics(&registry, r.settings.base_currency.as_str())?;
-    let metrics = SourceMetrics::register(&registry, &Rejection::REASONS)?;
+/// The node, with its metrics and the KPI collector registered in `registry`.
+fn node(r: &Resolved, source: &SourceConfig, registry: &Registry) -> anyhow::Result<Arc<Node>> {
+    let metrics = salespulse_node::Metrics::register(registry)?;
     let mut reference = Reference::new(r.settings.base_currency);
     for (currency, rate) in &r.settings.fx {
         reference.set_rate(*currency, *rate);
     }
-    if !r.files.paths().is_empty() {
-        r.loaded.apply(&Loaded::default(), &mut reference);
-        info!(summary = %r.loaded.summary(), "reference files loaded");
-    }
-    let source = r.source();
-    let store: Arc<dyn salespulse_store::SnapshotStore> =
-        salespulse_store::open(&r.config.state.store, &source.client())
-            .with_context(|| format!("cannot open the snapshot store {} (state.store)", r.config.state.store))?
-            .into();
-    let when_missing = if r.config.state.when_missing == "committed" { Start::Committed } else { Start::Beginning };
-    let state_metrics = StateMetrics::register(&registry)?;
+    let store: Arc<dyn SnapshotStore> = salespulse_store::open(&r.config.state.store, &source.client())
+        .with_context(|| format!("cannot open the snapshot store {} (state.store)", r.config.state.store))?
+        .into();
     info!(store = %r.config.state.store, interval = ?r.settings.snapshot_interval, "snapshots");
-    let parts = Partitions::new(r.engine(), &source.group_id, &source.topic, store, state_metrics, when_missing);
-    let shards = Arc::new(Shards::new(r.engine(), parts, reference, incomplete, r.config.state.ready_max_lag));
-    let reloads = IntCounterVec::new(
-        Opts::new("salespulse_reference_reloads_total", "Reloads of the reference files, by result."),
-        &["result"],
-    )?;
-    for result in ["ok", "error"] {
-        reloads.with_label_values(&[result]);
+    let node = Arc::new(Node::new(r.node(), store, reference, r.files.clone(), r.loaded.clone(), metrics));
+    registry.register(Box::new(KpiCollector::new(node.clone() as Arc<dyn KpiSource>)))?;
+    Ok(node)
+}
+
+/// Starts serving `/metrics`, `/healthz` and `/readyz` until `stop` turns true.
+async fn serve(
+    r: &Resolved,
+    registry: &Registry,
+    node: &Arc<Node>,
+    stop: &watch::Receiver<bool>,
+) -> anyhow::Result<JoinHandle<Result<(), salespulse_exporter::ExporterError>>> {
+    let listener = TcpListener::bind(r.settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (http.listen)", r.settings.listen))?;
+    info!(address = %r.settings.listen, "serving /metrics, /healthz, /readyz");
+    let source = node.clone() as Arc<dyn KpiSource>;
+    Ok(tokio::spawn(salespulse_exporter::serve(listener, registry.clone(), source, stopped(stop.clone()))))
+}
+
+/// Reads the reference topic (if any) to its end, then follows it; `None` when there is
+/// nothing to follow or a stop came first.
+async fn reference_topic(
+    r: &Resolved,
+    source: &SourceConfig,
+    node: &Arc<Node>,
+    metrics: &salespulse_kafka::Metrics,
+    stop: &watch::Receiver<bool>,
+) -> anyhow::Result<Option<ReferenceReader>> {
+    let Some(topic) = r.reference_topic() else { return Ok(None) };
+    let target = node.clone();
+    let apply = Arc::new(move |e: &salespulse_events::Event| target.apply_reference(e));
+    tokio::select! {
+        loaded = load_reference(source, &topic, apply, metrics.clone()) => Ok(loaded?),
+        () = stopped(stop.clone()) => Ok(None),
     }
-    registry.register(Box::new(reloads.clone()))?;
-    registry.register(Box::new(KpiCollector::new(shards.clone() as Arc<dyn KpiSource>)))?;
+}
+
+/// Runs the service until SIGINT/SIGTERM.
+pub async fn run(r: Resolved) -> anyhow::Result<()> {
+    let registry = Registry::new();
+    let metrics = salespulse_kafka::Metrics::register(&registry)?;
+    metrics.expect_reasons(&Rejection::REASONS);
+    let source = r.source();
+    let node = node(&r, &source, &registry)?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let stop_tx = Arc::new(stop_tx);
@@ -112,40 +110,16 @@ pub async fn run(r: Resolved) -> anyhow::Result<()> {
         on_signal.send(true).ok();
     });
 
-    let listener = TcpListener::bind(r.settings.listen)
-        .await
-        .with_context(|| format!("cannot listen on {} (http.listen)", r.settings.listen))?;
-    info!(address = %r.settings.listen, "serving /metrics, /healthz, /readyz");
-    let http = tokio::spawn(salespulse_exporter::serve(
-        listener,
-        registry.clone(),
-        shards.clone() as Arc<dyn KpiSource>,
-        stopped(stop_rx.clone()),
-    ));
+    let http = serve(&r, &registry, &node, &stop_rx).await?;
+    tokio::spawn(crate::watch::watch(node.clone(), r.settings.reload_interval, stopped(stop_rx.clone())));
+    let reader = reference_topic(&r, &source, &node, &metrics, &stop_rx).await?;
+    if *stop_rx.borrow() {
+        return Ok(());
+    }
+    node.mark_reference_loaded();
 
-    tokio::spawn(reffiles::watch(
-        r.files.clone(),
-        r.loaded.clone(),
-        shards.clone(),
-        r.settings.reload_interval,
-        reloads,
-        stopped(stop_rx.clone()),
-    ));
-    let reader = match r.reference_topic() {
-        Some(topic) => {
-            let target = shards.clone();
-            let apply = Arc::new(move |e: &salespulse_events::Event| target.apply_reference(e));
-            tokio::select! {
-                loaded = load_reference(&source, &topic, apply, metrics.clone()) => loaded?,
-                () = stopped(stop_rx.clone()) => return Ok(()),
-            }
-        }
-        None => None,
-    };
-    shards.reference_loaded.store(true, Ordering::Release);
-
-    let joined = shards.joined.clone();
-    let result = salespulse_kafka::run(source, shards.clone(), metrics, joined, stopped(stop_rx.clone())).await;
+    let joined = node.joined();
+    let result = salespulse_kafka::run(source, node, metrics, joined, stopped(stop_rx.clone())).await;
     stop_tx.send(true).ok();
     if let Some(reader) = reader {
         reader.task.abort();

@@ -1,135 +1,238 @@
-//! Turns the config file plus environment and flags into checked settings.
+//! Checking a configuration: every problem of every section at once, and the typed
+//! [`Settings`] it yields. One `check` per section, in the order of the file.
 
+use std::net::SocketAddr;
+use std::path::Path;
 use std::time::Duration;
 
-use salespulse_engine::EngineConfig;
-use salespulse_kafka::SourceConfig;
+use salespulse_engine::calendar::Calendar;
+use salespulse_events::{Currency, validate};
 
-use crate::check::Settings;
-use crate::cli::Common;
-use crate::config::Config;
-use crate::reffiles::{Files, Loaded};
+use crate::config::{
+    CalendarSection, Config, EngineSection, HttpSection, KafkaSection, KpisSection, LogSection, ReferenceSection,
+    StateSection,
+};
 
-/// The configuration after overrides, and its checked form.
-#[derive(Debug)]
-pub struct Resolved {
-    pub config: Config,
-    pub settings: Settings,
-    /// The reference files and what they held at startup.
-    pub files: Files,
-    pub loaded: Loaded,
+/// Checked, typed settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub snapshot_interval: Duration,
+    pub dedup_horizon: Duration,
+    pub max_future_skew: Duration,
+    pub base_currency: Currency,
+    pub fx: Vec<(Currency, f64)>,
+    pub calendar: Calendar,
+    pub stalled_after: Duration,
+    pub stalled_after_by_stage: Vec<(String, Duration)>,
+    pub reload_interval: Duration,
 }
 
-fn non_empty(s: &str) -> Option<String> {
-    (!s.is_empty()).then(|| s.to_owned())
+/// Problems found so far, across sections.
+type Problems = Vec<String>;
+
+fn duration(field: &str, text: &str, errors: &mut Problems) -> Duration {
+    humantime::parse_duration(text).unwrap_or_else(|e| {
+        errors.push(format!("{field} = {text:?}: {e} (use e.g. \"5s\", \"10m\", \"7d\")"));
+        Duration::ZERO
+    })
 }
 
-/// Parses `KEY=VALUE` librdkafka properties.
-pub fn properties(pairs: &[String], errors: &mut Vec<String>) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .filter_map(|p| match p.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() => Some((k.trim().to_owned(), v.to_owned())),
-            _ => {
-                errors.push(format!("--kafka-property {p:?} is not KEY=VALUE"));
-                None
-            }
+impl Config {
+    /// Reads a TOML file.
+    pub fn load(path: &Path) -> anyhow::Result<Config> {
+        use anyhow::Context;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+    }
+
+    /// Checks every value; returns the typed settings or the list of every problem.
+    pub fn check(&self) -> Result<Settings, Vec<String>> {
+        let mut errors = Problems::new();
+        self.kafka.check(&mut errors);
+        let snapshot_interval = self.state.check(&mut errors);
+        let listen = self.http.check(&mut errors);
+        let engine = self.engine.check(&mut errors);
+        let calendar = self.calendar.check(&mut errors);
+        let (stalled_after, stalled_after_by_stage) = self.kpis.check(&mut errors);
+        let reload_interval = self.reference.check(&mut errors);
+        self.log.check(&mut errors);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Settings {
+            listen,
+            snapshot_interval,
+            dedup_horizon: engine.dedup_horizon,
+            max_future_skew: engine.max_future_skew,
+            base_currency: engine.base_currency,
+            fx: engine.fx,
+            calendar,
+            stalled_after,
+            stalled_after_by_stage,
+            reload_interval,
         })
-        .collect()
+    }
 }
 
-/// Loads the file (if any), applies overrides, checks everything at once.
-pub fn resolve(args: &Common) -> anyhow::Result<Result<Resolved, Vec<String>>> {
-    let mut config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
-    };
-    let k = &mut config.kafka;
-    let set = |slot: &mut String, v: &Option<String>| {
-        if let Some(v) = v {
-            *slot = v.clone();
+impl KafkaSection {
+    fn check(&self, errors: &mut Problems) {
+        if self.brokers.trim().is_empty() {
+            errors.push("kafka.brokers is empty (expected host:port[,host:port...])".into());
         }
-    };
-    set(&mut k.brokers, &args.brokers);
-    set(&mut k.topic, &args.topic);
-    set(&mut k.reference_topic, &args.reference_topic);
-    set(&mut k.group_id, &args.group);
-    set(&mut k.dead_letter_topic, &args.dead_letter_topic);
-    set(&mut config.http.listen, &args.listen);
-    set(&mut config.state.store, &args.state);
-    set(&mut config.log.format, &args.log_format);
-    set(&mut config.log.level, &args.log_level);
-    let mut errors = Vec::new();
-    config.kafka.properties.extend(properties(&args.kafka_properties, &mut errors));
-    let rf = &config.reference;
-    let files = Files {
-        roster: rf.roster_file.clone(),
-        quotas: rf.quotas_file.clone(),
-        stages: rf.stages_file.clone(),
-        fx: rf.fx_file.clone(),
-    };
-    let checked = config.check();
-    // File contents are checked only when every file exists (else that is the problem).
-    let loaded = match &checked {
-        Err(e) if e.iter().any(|m| m.starts_with("reference.")) => Loaded::default(),
-        _ => files.read().unwrap_or_else(|e| {
-            errors.extend(e);
-            Loaded::default()
-        }),
-    };
-    match checked {
-        Ok(settings) if errors.is_empty() => Ok(Ok(Resolved { config, settings, files, loaded })),
-        Ok(_) => Ok(Err(errors)),
-        Err(mut more) => {
-            more.extend(errors);
-            Ok(Err(more))
+        for (name, value) in [("kafka.topic", &self.topic), ("kafka.group_id", &self.group_id)] {
+            if value.trim().is_empty() {
+                errors.push(format!("{name} is empty"));
+            }
+        }
+        for (name, value) in [
+            ("kafka.topic", &self.topic),
+            ("kafka.reference_topic", &self.reference_topic),
+            ("kafka.dead_letter_topic", &self.dead_letter_topic),
+        ] {
+            if value.len() > 249 || !value.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+                errors.push(format!(
+                    "{name} = {value:?} is not a valid topic name (letters, digits, '.', '_', '-'; at most 249)"
+                ));
+            }
+        }
+        if !self.dead_letter_topic.is_empty() && self.dead_letter_topic == self.topic {
+            errors.push("kafka.dead_letter_topic must differ from kafka.topic".into());
+        }
+        if self.max_message_bytes < 256 {
+            errors.push(format!("kafka.max_message_bytes = {} is too small (at least 256)", self.max_message_bytes));
         }
     }
 }
 
-impl Resolved {
-    /// Settings of the Kafka source.
-    pub fn source(&self) -> SourceConfig {
-        let k = &self.config.kafka;
-        SourceConfig {
-            brokers: k.brokers.clone(),
-            topic: k.topic.clone(),
-            group_id: k.group_id.clone(),
-            dead_letter_topic: non_empty(&k.dead_letter_topic),
-            max_message_bytes: k.max_message_bytes,
-            checkpoint_interval: self.settings.snapshot_interval,
-            properties: k.properties.clone(),
+impl StateSection {
+    /// The snapshot interval.
+    fn check(&self, errors: &mut Problems) -> Duration {
+        let snapshot_interval = duration("state.snapshot_interval", &self.snapshot_interval, errors);
+        if snapshot_interval.is_zero() && !errors.iter().any(|e| e.starts_with("state.snapshot_interval")) {
+            errors.push("state.snapshot_interval must be more than 0".into());
         }
-    }
-
-    /// Settings of the engine.
-    pub fn engine(&self) -> EngineConfig {
-        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
-        let s = &self.settings;
-        EngineConfig {
-            dedup_horizon_ms: ms(s.dedup_horizon),
-            dedup_max_ids: self.config.engine.dedup_max_ids,
-            max_future_skew_ms: ms(s.max_future_skew),
-            calendar: s.calendar,
-            stalled_default_ms: ms(s.stalled_after),
-            stalled_after_ms: s.stalled_after_by_stage.iter().map(|(k, d)| (k.clone(), ms(*d))).collect(),
-            gross_margin: self.config.kpis.gross_margin,
-            per_rep: self.config.kpis.per_rep_series,
-            rep_series_budget: self.config.kpis.rep_series_budget,
+        let store_ok = self.store.strip_prefix("file://").is_some_and(|d| !d.is_empty())
+            || self.store.strip_prefix("kafka://").is_some_and(|t| !t.is_empty());
+        if !store_ok {
+            errors.push(format!("state.store = {:?} must be file://DIR or kafka://TOPIC", self.store));
         }
-    }
-
-    /// The reference topic, if any.
-    pub fn reference_topic(&self) -> Option<String> {
-        non_empty(&self.config.kafka.reference_topic)
+        if !["rebuild", "committed"].contains(&self.when_missing.as_str()) {
+            errors.push(format!("state.when_missing = {:?} must be \"rebuild\" or \"committed\"", self.when_missing));
+        }
+        if self.ready_max_lag < 0 {
+            errors.push(format!("state.ready_max_lag = {} must be 0 or more", self.ready_max_lag));
+        }
+        snapshot_interval
     }
 }
 
-/// Prints every configuration problem to stderr.
-pub fn report(errors: &[String]) {
-    let plural = if errors.len() == 1 { "" } else { "s" };
-    eprintln!("salespulse: invalid configuration ({} problem{plural}):", errors.len());
-    for e in errors {
-        eprintln!("  - {e}");
+impl HttpSection {
+    /// The listen address.
+    fn check(&self, errors: &mut Problems) -> SocketAddr {
+        self.listen.parse::<SocketAddr>().unwrap_or_else(|e| {
+            errors.push(format!("http.listen = {:?}: {e} (expected ip:port, e.g. 0.0.0.0:9898)", self.listen));
+            SocketAddr::from(([0, 0, 0, 0], 0))
+        })
+    }
+}
+
+/// The typed values of `[engine]`.
+struct EngineSettings {
+    base_currency: Currency,
+    fx: Vec<(Currency, f64)>,
+    dedup_horizon: Duration,
+    max_future_skew: Duration,
+}
+
+impl EngineSection {
+    fn check(&self, errors: &mut Problems) -> EngineSettings {
+        let base_currency = Currency::parse(&self.base_currency).unwrap_or_else(|| {
+            errors.push(format!("engine.base_currency = {:?} is not an ISO 4217 code", self.base_currency));
+            Currency::parse("EUR").expect("valid")
+        });
+        let mut fx = Vec::new();
+        for (code, rate) in &self.fx {
+            match (Currency::parse(code), validate::rate(*rate)) {
+                (Some(c), Ok(rate)) => fx.push((c, rate)),
+                (Some(_), Err(e)) => errors.push(format!("engine.fx.{code}: {e}")),
+                (None, _) => errors.push(format!("engine.fx.{code}: {code:?} is not an ISO 4217 code")),
+            }
+        }
+        let dedup_horizon = duration("engine.dedup_horizon", &self.dedup_horizon, errors);
+        let max_future_skew = duration("engine.max_future_skew", &self.max_future_skew, errors);
+        if self.dedup_max_ids == 0 {
+            errors.push("engine.dedup_max_ids must be at least 1".into());
+        }
+        EngineSettings { base_currency, fx, dedup_horizon, max_future_skew }
+    }
+}
+
+impl CalendarSection {
+    fn check(&self, errors: &mut Problems) -> Calendar {
+        let tz = self.time_zone.parse::<chrono_tz::Tz>().unwrap_or_else(|_| {
+            errors.push(format!(
+                "calendar.time_zone = {:?} is not an IANA time zone (e.g. \"Europe/Paris\")",
+                self.time_zone
+            ));
+            chrono_tz::UTC
+        });
+        if !(1..=12).contains(&self.fiscal_year_start_month) {
+            errors.push(format!("calendar.fiscal_year_start_month = {} must be 1 to 12", self.fiscal_year_start_month));
+        }
+        let named_by_end = match self.fiscal_year_named_by.as_str() {
+            "start" => false,
+            "end" => true,
+            other => {
+                errors.push(format!("calendar.fiscal_year_named_by = {other:?} must be \"start\" or \"end\""));
+                false
+            }
+        };
+        Calendar::new(tz, self.fiscal_year_start_month, named_by_end)
+    }
+}
+
+impl KpisSection {
+    /// The default stall limit and the per-stage ones.
+    fn check(&self, errors: &mut Problems) -> (Duration, Vec<(String, Duration)>) {
+        if let Err(e) = validate::unit_interval(self.gross_margin) {
+            errors.push(format!("kpis.gross_margin: {e}"));
+        }
+        let stalled_after = duration("kpis.stalled_after", &self.stalled_after, errors);
+        let by_stage = self
+            .stalled_after_by_stage
+            .iter()
+            .map(|(stage, d)| (stage.clone(), duration(&format!("kpis.stalled_after_by_stage.{stage}"), d, errors)))
+            .collect();
+        (stalled_after, by_stage)
+    }
+}
+
+impl ReferenceSection {
+    /// The reload interval.
+    fn check(&self, errors: &mut Problems) -> Duration {
+        for (name, p) in [
+            ("roster_file", &self.roster_file),
+            ("quotas_file", &self.quotas_file),
+            ("stages_file", &self.stages_file),
+            ("fx_file", &self.fx_file),
+        ] {
+            if let Some(p) = p.as_ref().filter(|p| !p.is_file()) {
+                errors.push(format!("reference.{name} = {:?} does not exist", p.display().to_string()));
+            }
+        }
+        duration("reference.reload_interval", &self.reload_interval, errors)
+    }
+}
+
+impl LogSection {
+    fn check(&self, errors: &mut Problems) {
+        if !["text", "json"].contains(&self.format.as_str()) {
+            errors.push(format!("log.format = {:?} must be \"text\" or \"json\"", self.format));
+        }
+        if let Err(err) = tracing_subscriber::EnvFilter::try_new(&self.level) {
+            errors.push(format!("log.level = {:?}: {err}", self.level));
+        }
     }
 }

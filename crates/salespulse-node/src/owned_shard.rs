@@ -1,4 +1,5 @@
-//! One assigned partition: its shard, its position, and what is durable of it.
+//! One shard this node owns: the engine's state of one partition, how far it has read,
+//! and what of it is durable.
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -6,17 +7,18 @@ use std::time::SystemTime;
 
 use salespulse_engine::Shard;
 
-/// The shard and the next offset to read after what it holds.
+/// The shard as the consumer has it now, and the offsets it stands at.
 #[derive(Debug)]
-pub struct Live {
+pub struct Current {
     pub shard: Shard,
+    /// The next offset to read: everything before it is in `shard`.
     pub next: i64,
     /// `next` of the newest durable snapshot (offsets below it are safe to commit).
     pub durable: i64,
 }
 
-/// What saving has done for the partition; held while a snapshot is being saved, so two
-/// saves of one partition never overlap and an older one never replaces a newer one.
+/// What saving has done for the shard; held while a snapshot is being saved, so two
+/// saves of one shard never overlap and an older one never replaces a newer one.
 #[derive(Debug, Default)]
 pub struct Saved {
     /// `next` of the newest snapshot saved.
@@ -24,34 +26,35 @@ pub struct Saved {
     /// When and how big it was.
     pub at: Option<SystemTime>,
     pub bytes: usize,
-    /// The partition was given up: nothing more is saved for it.
+    /// The shard was given up: nothing more is saved for it.
     pub released: bool,
 }
 
-/// An assigned partition.
+/// A shard owned by this node.
 #[derive(Debug)]
-pub struct Part {
-    pub live: Mutex<Live>,
-    pub saved: Mutex<Saved>,
+pub struct OwnedShard {
+    current: Mutex<Current>,
+    saved: Mutex<Saved>,
     /// A background snapshot of it is queued or running.
     pub in_flight: AtomicBool,
-    /// The broker's high watermark, from client statistics (-1: not known yet).
+    /// The broker's high watermark of its partition, from client statistics (-1: not
+    /// known yet).
     pub high_watermark: AtomicI64,
 }
 
-impl Part {
-    /// A partition starting from `shard` at `next` (which is durable when it was restored).
-    pub fn new(shard: Shard, next: i64, durable: i64) -> Part {
-        Part {
-            live: Mutex::new(Live { shard, next, durable }),
+impl OwnedShard {
+    /// A shard starting from `shard` at `next` (which is durable when it was restored).
+    pub fn new(shard: Shard, next: i64, durable: i64) -> OwnedShard {
+        OwnedShard {
+            current: Mutex::new(Current { shard, next, durable }),
             saved: Mutex::new(Saved { next: durable, ..Saved::default() }),
             in_flight: AtomicBool::new(false),
             high_watermark: AtomicI64::new(-1),
         }
     }
 
-    pub fn live(&self) -> MutexGuard<'_, Live> {
-        self.live.lock().unwrap_or_else(PoisonError::into_inner)
+    pub fn current(&self) -> MutexGuard<'_, Current> {
+        self.current.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub fn saved(&self) -> MutexGuard<'_, Saved> {
@@ -61,6 +64,6 @@ impl Part {
     /// Messages behind the high watermark (0 when caught up; `None` until it is known).
     pub fn lag(&self) -> Option<i64> {
         let hw = self.high_watermark.load(Ordering::Relaxed);
-        (hw >= 0).then(|| (hw - self.live().next).max(0))
+        (hw >= 0).then(|| (hw - self.current().next).max(0))
     }
 }

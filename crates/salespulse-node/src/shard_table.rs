@@ -1,16 +1,13 @@
-//! The partitions this instance owns and the durability of their state: restore on
-//! assignment, periodic snapshots on a writer thread, a last snapshot on revocation and
-//! at shutdown. Offsets are reported for commit only once the snapshot that covers them
-//! is durable, so a restart resumes exactly where the state ends: nothing lost, nothing
-//! counted twice.
+//! The shards this node owns, by partition, and their durability: restore on assignment,
+//! periodic snapshots on a writer thread, a last snapshot on revocation and at shutdown.
+//! Offsets are reported for commit only once the snapshot that covers them is durable, so
+//! a restart resumes exactly where the state ends: nothing lost, nothing counted twice.
 //!
 //! Taking a snapshot clones the shard under its lock (memory speed; the only pause the
 //! partition sees); encoding, writing and fsync happen on the writer thread.
 
-mod metrics;
-mod part;
-
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError, RwLock, mpsc};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -19,38 +16,46 @@ use salespulse_kafka::Start;
 use salespulse_store::{SnapshotKey, SnapshotStore, format};
 use tracing::{error, info, warn};
 
-pub use metrics::StateMetrics;
-pub use part::Part;
+use crate::metrics::Metrics;
+use crate::owned_shard::{OwnedShard, Saved};
 
+/// A snapshot for the writer thread to save.
 struct Job {
     partition: i32,
-    part: Arc<Part>,
+    owned: Arc<OwnedShard>,
     shard: Shard,
     next: i64,
 }
 
-/// Every partition of this instance.
-pub struct Partitions {
+/// Every shard this node owns, by partition.
+pub struct ShardTable {
     cfg: EngineConfig,
     group: String,
     topic: String,
     store: Arc<dyn SnapshotStore>,
-    parts: RwLock<BTreeMap<i32, Arc<Part>>>,
+    shards: RwLock<BTreeMap<i32, Arc<OwnedShard>>>,
     durable: Arc<Mutex<Vec<(i32, i64)>>>,
     jobs: mpsc::Sender<Job>,
-    metrics: StateMetrics,
+    metrics: Metrics,
     when_missing: Start,
 }
 
-impl std::fmt::Debug for Partitions {
+impl std::fmt::Debug for ShardTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Partitions").field("topic", &self.topic).field("store", &self.store).finish()
+        f.debug_struct("ShardTable").field("topic", &self.topic).field("store", &self.store).finish()
     }
 }
 
 /// Saves one snapshot unless a newer one is saved already; true when `next` is durable.
-fn save(store: &dyn SnapshotStore, key: &SnapshotKey, part: &Part, shard: &Shard, next: i64, m: &StateMetrics) -> bool {
-    let mut saved = part.saved();
+fn save(
+    store: &dyn SnapshotStore,
+    key: &SnapshotKey,
+    owned: &OwnedShard,
+    shard: &Shard,
+    next: i64,
+    m: &Metrics,
+) -> bool {
+    let mut saved = owned.saved();
     if saved.released || saved.next >= next {
         return saved.next >= next;
     }
@@ -60,33 +65,33 @@ fn save(store: &dyn SnapshotStore, key: &SnapshotKey, part: &Part, shard: &Shard
         .and_then(|bytes| store.save(key, &bytes).map(|()| bytes.len()).map_err(|e| e.to_string()));
     match result {
         Ok(len) => {
-            m.duration.observe(started.elapsed().as_secs_f64());
+            m.snapshot_duration.observe(started.elapsed().as_secs_f64());
             m.snapshots.with_label_values(&["ok"]).inc();
-            *saved = part::Saved { next, at: Some(SystemTime::now()), bytes: len, released: false };
+            *saved = Saved { next, at: Some(SystemTime::now()), bytes: len, released: false };
             drop(saved);
-            let mut live = part.live();
-            live.durable = live.durable.max(next);
+            let mut current = owned.current();
+            current.durable = current.durable.max(next);
             true
         }
         Err(e) => {
             m.snapshots.with_label_values(&["error"]).inc();
-            m.failures.with_label_values(&["write"]).inc();
+            m.snapshot_failures.with_label_values(&["write"]).inc();
             error!(partition = key.partition, error = %e, "snapshot not saved; retried at the next checkpoint");
             false
         }
     }
 }
 
-impl Partitions {
-    /// Partitions of `topic` for `group`, snapshotted to `store`.
+impl ShardTable {
+    /// An empty table for partitions of `topic` read by `group`, snapshotted to `store`.
     pub fn new(
         cfg: EngineConfig,
         group: &str,
         topic: &str,
         store: Arc<dyn SnapshotStore>,
-        metrics: StateMetrics,
+        metrics: Metrics,
         when_missing: Start,
-    ) -> Partitions {
+    ) -> ShardTable {
         let (jobs, rx) = mpsc::channel::<Job>();
         let durable = Arc::new(Mutex::new(Vec::new()));
         let (w_store, w_durable, w_metrics) = (store.clone(), durable.clone(), metrics.clone());
@@ -96,19 +101,19 @@ impl Partitions {
             .spawn(move || {
                 for job in rx {
                     let key = SnapshotKey { group: w_group.clone(), topic: w_topic.clone(), partition: job.partition };
-                    if save(w_store.as_ref(), &key, &job.part, &job.shard, job.next, &w_metrics) {
+                    if save(w_store.as_ref(), &key, &job.owned, &job.shard, job.next, &w_metrics) {
                         w_durable.lock().unwrap_or_else(PoisonError::into_inner).push((job.partition, job.next));
                     }
-                    job.part.in_flight.store(false, std::sync::atomic::Ordering::Release);
+                    job.owned.in_flight.store(false, Ordering::Release);
                 }
             })
             .expect("cannot start the snapshot writer thread");
-        Partitions {
+        ShardTable {
             cfg,
             group: group.to_owned(),
             topic: topic.to_owned(),
             store,
-            parts: RwLock::new(BTreeMap::new()),
+            shards: RwLock::new(BTreeMap::new()),
             durable,
             jobs,
             metrics,
@@ -120,14 +125,14 @@ impl Partitions {
         SnapshotKey { group: self.group.clone(), topic: self.topic.clone(), partition }
     }
 
-    /// The partition, if owned.
-    pub fn get(&self, partition: i32) -> Option<Arc<Part>> {
-        self.parts.read().unwrap_or_else(PoisonError::into_inner).get(&partition).cloned()
+    /// The shard of `partition`, if owned.
+    pub fn get(&self, partition: i32) -> Option<Arc<OwnedShard>> {
+        self.shards.read().unwrap_or_else(PoisonError::into_inner).get(&partition).cloned()
     }
 
-    /// Every owned partition.
-    pub fn all(&self) -> Vec<(i32, Arc<Part>)> {
-        self.parts.read().unwrap_or_else(PoisonError::into_inner).iter().map(|(p, s)| (*p, s.clone())).collect()
+    /// Every owned shard, by partition.
+    pub fn all(&self) -> Vec<(i32, Arc<OwnedShard>)> {
+        self.shards.read().unwrap_or_else(PoisonError::into_inner).iter().map(|(p, s)| (*p, s.clone())).collect()
     }
 
     /// Restores newly assigned partitions; where each must start reading.
@@ -142,7 +147,7 @@ impl Partitions {
                     break;
                 }
                 Err(e) => {
-                    self.metrics.failures.with_label_values(&["load"]).inc();
+                    self.metrics.snapshot_failures.with_label_values(&["load"]).inc();
                     warn!(attempt, error = %e, "cannot read snapshots");
                     std::thread::sleep(Duration::from_secs(1));
                 }
@@ -153,25 +158,25 @@ impl Partitions {
         let mut starts = Vec::with_capacity(partitions.len());
         for key in keys {
             let p = key.partition;
-            let (part, start, result) = match loaded.get(&key).map(|b| format::decode(b, self.cfg.clone())) {
-                Some(Ok((shard, next))) => (Part::new(shard, next, next), Start::At(next), "restored"),
+            let (owned, start, result) = match loaded.get(&key).map(|b| format::decode(b, self.cfg.clone())) {
+                Some(Ok((shard, next))) => (OwnedShard::new(shard, next, next), Start::At(next), "restored"),
                 Some(Err(e)) => {
                     let kind = e.kind();
-                    self.metrics.failures.with_label_values(&[kind]).inc();
+                    self.metrics.snapshot_failures.with_label_values(&[kind]).inc();
                     error!(partition = p, error = %e, "snapshot unusable: set aside; rebuilding the partition from the topic");
                     if let Err(q) = self.store.quarantine(&key, kind) {
                         warn!(partition = p, error = %q, "cannot set the snapshot aside");
                     }
-                    (Part::new(Shard::new(self.cfg.clone()), -1, -1), Start::Beginning, kind)
+                    (OwnedShard::new(Shard::new(self.cfg.clone()), -1, -1), Start::Beginning, kind)
                 }
                 None if load_failed => {
                     error!(partition = p, "snapshots unreadable: rebuilding the partition from the topic");
-                    (Part::new(Shard::new(self.cfg.clone()), -1, -1), Start::Beginning, "error")
+                    (OwnedShard::new(Shard::new(self.cfg.clone()), -1, -1), Start::Beginning, "error")
                 }
-                None => (Part::new(Shard::new(self.cfg.clone()), -1, -1), self.when_missing, "missing"),
+                None => (OwnedShard::new(Shard::new(self.cfg.clone()), -1, -1), self.when_missing, "missing"),
             };
             self.metrics.restores.with_label_values(&[result]).inc();
-            self.parts.write().unwrap_or_else(PoisonError::into_inner).insert(p, Arc::new(part));
+            self.shards.write().unwrap_or_else(PoisonError::into_inner).insert(p, Arc::new(owned));
             starts.push((p, start));
         }
         self.metrics.restore_duration.observe(started.elapsed().as_secs_f64());
@@ -181,21 +186,21 @@ impl Partitions {
 
     /// Queues a snapshot of every partition that changed since its last one.
     pub fn checkpoint(&self) {
-        for (partition, part) in self.all() {
-            if part.in_flight.swap(true, std::sync::atomic::Ordering::AcqRel) {
+        for (partition, owned) in self.all() {
+            if owned.in_flight.swap(true, Ordering::AcqRel) {
                 continue;
             }
             let job = {
-                let live = part.live();
-                (live.next > live.durable).then(|| (live.shard.clone(), live.next))
+                let current = owned.current();
+                (current.next > current.durable).then(|| (current.shard.clone(), current.next))
             };
             match job {
                 Some((shard, next)) => {
-                    if self.jobs.send(Job { partition, part: part.clone(), shard, next }).is_err() {
-                        part.in_flight.store(false, std::sync::atomic::Ordering::Release);
+                    if self.jobs.send(Job { partition, owned: owned.clone(), shard, next }).is_err() {
+                        owned.in_flight.store(false, Ordering::Release);
                     }
                 }
-                None => part.in_flight.store(false, std::sync::atomic::Ordering::Release),
+                None => owned.in_flight.store(false, Ordering::Release),
             }
         }
     }
@@ -203,26 +208,26 @@ impl Partitions {
     /// Offsets made durable since the last call, for owned partitions.
     pub fn durable(&self) -> Vec<(i32, i64)> {
         let done = std::mem::take(&mut *self.durable.lock().unwrap_or_else(PoisonError::into_inner));
-        let parts = self.parts.read().unwrap_or_else(PoisonError::into_inner);
+        let shards = self.shards.read().unwrap_or_else(PoisonError::into_inner);
         let mut newest: BTreeMap<i32, i64> = BTreeMap::new();
-        for (p, o) in done.into_iter().filter(|(p, _)| parts.contains_key(p)) {
+        for (p, o) in done.into_iter().filter(|(p, _)| shards.contains_key(p)) {
             let e = newest.entry(p).or_insert(o);
             *e = (*e).max(o);
         }
         newest.into_iter().collect()
     }
 
-    /// Saves `part` now, in this thread; returns its durable `next` (if any).
-    fn save_now(&self, partition: i32, part: &Part) -> Option<i64> {
+    /// Saves `owned` now, in this thread; returns its durable `next` (if any).
+    fn save_now(&self, partition: i32, owned: &OwnedShard) -> Option<i64> {
         let (shard, next) = {
-            let live = part.live();
-            if live.next <= live.durable {
-                return (live.durable >= 0).then_some(live.durable);
+            let current = owned.current();
+            if current.next <= current.durable {
+                return (current.durable >= 0).then_some(current.durable);
             }
-            (live.shard.clone(), live.next)
+            (current.shard.clone(), current.next)
         };
-        save(self.store.as_ref(), &self.key(partition), part, &shard, next, &self.metrics);
-        let durable = part.live().durable;
+        save(self.store.as_ref(), &self.key(partition), owned, &shard, next, &self.metrics);
+        let durable = owned.current().durable;
         (durable >= 0).then_some(durable)
     }
 
@@ -230,18 +235,18 @@ impl Partitions {
     pub fn release(&self, partitions: &[i32]) -> Vec<(i32, i64)> {
         let mut out = Vec::new();
         for p in partitions {
-            let Some(part) = self.get(*p) else { continue };
-            if let Some(o) = self.save_now(*p, &part) {
+            let Some(owned) = self.get(*p) else { continue };
+            if let Some(o) = self.save_now(*p, &owned) {
                 out.push((*p, o));
             }
-            part.saved().released = true;
-            self.parts.write().unwrap_or_else(PoisonError::into_inner).remove(p);
+            owned.saved().released = true;
+            self.shards.write().unwrap_or_else(PoisonError::into_inner).remove(p);
         }
         out
     }
 
     /// Makes every partition durable now; the offsets to commit.
     pub fn flush(&self) -> Vec<(i32, i64)> {
-        self.all().into_iter().filter_map(|(p, part)| self.save_now(p, &part).map(|o| (p, o))).collect()
+        self.all().into_iter().filter_map(|(p, owned)| self.save_now(p, &owned).map(|o| (p, o))).collect()
     }
 }

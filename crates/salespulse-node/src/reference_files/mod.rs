@@ -6,21 +6,18 @@
 //! table and what disappeared from a file since the last load is removed from it.
 
 mod rows;
-mod watch;
-
-pub use watch::watch;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use salespulse_engine::{Reference, RepInfo, StageInfo};
-use salespulse_events::{Currency, Money, Period};
+use salespulse_events::{Currency, Money, Period, validate};
 
 use rows::{QuotaRow, RateRow, RepRow, StageRow, read};
 
-/// The configured files.
+/// The configured reference files.
 #[derive(Debug, Clone, Default)]
-pub struct Files {
+pub struct ReferenceFiles {
     pub roster: Option<PathBuf>,
     pub quotas: Option<PathBuf>,
     pub stages: Option<PathBuf>,
@@ -44,7 +41,7 @@ fn currency(code: &str, at: &str, errors: &mut Vec<String>) -> Option<Currency> 
     c
 }
 
-impl Files {
+impl ReferenceFiles {
     /// Every configured path.
     pub fn paths(&self) -> Vec<&PathBuf> {
         [&self.roster, &self.quotas, &self.stages, &self.fx].into_iter().flatten().collect()
@@ -66,23 +63,23 @@ impl Files {
             if period.is_none() {
                 errors.push(format!("{at}: period must be YYYY, YYYY-MM or YYYY-Qn"));
             }
-            if !(r.amount.is_finite() && r.amount >= 0.0) {
-                errors.push(format!("{at}: amount {} must be a number >= 0", r.amount));
+            if let Err(e) = validate::non_negative(r.amount) {
+                errors.push(format!("{at}: amount {e}"));
             }
             if let (Some(period), Some(c)) = (period, currency(&r.currency, &at, errors)) {
                 out.quotas.insert((r.rep_id, period), Money { amount: r.amount, currency: c });
             }
         });
         each::<StageRow>(&self.stages, "stages", &mut errors, |r, at, errors| {
-            if !(0.0..=1.0).contains(&r.probability) {
-                errors.push(format!("{at}: stage {}: probability {} must be 0 to 1", r.stage, r.probability));
+            if let Err(e) = validate::unit_interval(r.probability) {
+                errors.push(format!("{at}: stage {}: probability {e}", r.stage));
             }
             out.stages.insert(r.stage, StageInfo { order: r.order, probability: r.probability });
         });
         each::<RateRow>(&self.fx, "rates", &mut errors, |r, at, errors| {
             let at = format!("{at}: rate of {}", r.currency);
-            if !(r.rate.is_finite() && r.rate > 0.0) {
-                errors.push(format!("{at}: {} must be a number > 0", r.rate));
+            if let Err(e) = validate::rate(r.rate) {
+                errors.push(format!("{at}: {e}"));
             }
             if let Some(c) = currency(&r.currency, &at, errors) {
                 out.rates.insert(c, r.rate);

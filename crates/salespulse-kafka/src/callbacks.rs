@@ -14,25 +14,15 @@ use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{ClientContext, Offset};
 use tracing::{info, warn};
 
-use crate::Sink;
-use crate::metrics::SourceMetrics;
+use crate::metrics::Metrics;
+use crate::sink::{Sink, Start};
 
-/// Where reading a newly assigned partition starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Start {
-    /// At this offset (the next one after a restored snapshot).
-    At(i64),
-    /// At the first offset the topic still has (a rebuild).
-    Beginning,
-    /// At the group's committed offset.
-    Committed,
-}
-
-/// The consumer's context.
-pub struct Ctx {
+/// What the consumer calls back into: rebalances (restore on assignment, durable state
+/// and a commit on revocation) and client statistics (high watermarks).
+pub struct Callbacks {
     pub topic: String,
     pub sink: Arc<dyn Sink>,
-    pub metrics: SourceMetrics,
+    pub metrics: Metrics,
     /// The dead-letter producer, flushed before a revoked partition is made durable.
     pub dead_letters: Option<FutureProducer>,
     /// Set once the group assigned this instance its first partitions (possibly none).
@@ -49,7 +39,7 @@ pub fn commit<C: ConsumerContext>(
     topic: &str,
     offsets: &[(i32, i64)],
     mode: CommitMode,
-    metrics: &SourceMetrics,
+    metrics: &Metrics,
 ) {
     if offsets.is_empty() {
         return;
@@ -69,7 +59,7 @@ pub fn commit<C: ConsumerContext>(
     }
 }
 
-impl Ctx {
+impl Callbacks {
     fn assign(&self, consumer: &BaseConsumer<Self>, tpl: &mut TopicPartitionList) {
         let parts = partitions(tpl);
         let starts = self.sink.assigned(&parts);
@@ -118,7 +108,7 @@ impl Ctx {
     }
 }
 
-impl ClientContext for Ctx {
+impl ClientContext for Callbacks {
     fn stats(&self, statistics: Statistics) {
         if let Some(t) = statistics.topics.get(&self.topic) {
             for (p, s) in &t.partitions {
@@ -130,7 +120,7 @@ impl ClientContext for Ctx {
     }
 }
 
-impl ConsumerContext for Ctx {
+impl ConsumerContext for Callbacks {
     fn rebalance(&self, consumer: &BaseConsumer<Self>, err: RDKafkaRespErr, tpl: &mut TopicPartitionList) {
         match err {
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => self.assign(consumer, tpl),

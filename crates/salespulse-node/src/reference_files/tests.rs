@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use salespulse_engine::Reference;
 use salespulse_events::{Currency, Period};
 
-use super::{Files, Loaded};
+use super::{Loaded, ReferenceFiles};
 
 fn dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!(
-        "salespulse-reffiles-{}-{:?}",
+        "salespulse-reference-files-{}-{:?}",
         std::process::id(),
         std::thread::current().id()
     ));
@@ -25,7 +25,7 @@ fn write(name: &str, text: &str) -> PathBuf {
 
 #[test]
 fn csv_and_toml_files_load_with_defaults() {
-    let files = Files {
+    let files = ReferenceFiles {
         roster: Some(write(
             "roster.csv",
             "rep_id,team_id,active,quota_carrying\n# comment\nana, emea ,true,false\nben,na,,\n",
@@ -47,7 +47,7 @@ fn csv_and_toml_files_load_with_defaults() {
 
 #[test]
 fn every_bad_line_of_every_file_is_reported() {
-    let files = Files {
+    let files = ReferenceFiles {
         roster: Some(write("bad-roster.csv", "rep_id,team_id,active\nana,emea,maybe\n,na,true\n")),
         quotas: Some(write("bad-quotas.csv", "rep_id,period,amount,currency\nana,2026-13,-5,euro\n")),
         stages: Some(write("bad-stages.csv", "stage,order,probability\nx,1,1.5\n")),
@@ -66,7 +66,7 @@ fn a_reload_removes_what_left_the_files() {
     let usd = Currency::parse("USD").unwrap();
     let mut reference = Reference::new(eur);
     let roster = write("r.csv", "rep_id,team_id\nana,emea\nben,na\n");
-    let files = Files { roster: Some(roster.clone()), ..Files::default() };
+    let files = ReferenceFiles { roster: Some(roster.clone()), ..ReferenceFiles::default() };
     let first = files.read().unwrap();
     first.apply(&Loaded::default(), &mut reference);
     reference.set_rate(usd, 0.9); // from the reference topic: not the file's to remove

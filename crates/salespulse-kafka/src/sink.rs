@@ -1,0 +1,49 @@
+//! The port between the consumer and the state it feeds: the binary implements [`Sink`]
+//! over the engine and its snapshots, so this crate never sees either.
+
+use salespulse_events::Event;
+
+/// Where reading a newly assigned partition starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// At this offset (the next one after a restored snapshot).
+    At(i64),
+    /// At the first offset the topic still has (a rebuild).
+    Beginning,
+    /// At the group's committed offset.
+    Committed,
+}
+
+/// What the sink did with an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Applied to the state.
+    Applied,
+    /// Already applied once (same `event_id`): ignored.
+    Duplicate,
+    /// Refused: counted under `reason` and sent to the dead-letter topic.
+    Rejected { reason: &'static str, detail: String },
+    /// The partition has no state here (not assigned): nothing was counted.
+    NotAssigned,
+}
+
+/// Where decoded events go. Called from the consumer task; calls never overlap.
+pub trait Sink: Send + Sync + 'static {
+    /// Partitions were added to this instance: restore their state; where to read from.
+    fn assigned(&self, partitions: &[i32]) -> Vec<(i32, Start)>;
+    /// Partitions are being taken away: make their state durable now and drop it; the
+    /// offsets to commit for them.
+    fn revoked(&self, partitions: &[i32]) -> Vec<(i32, i64)>;
+    /// One decoded event at `offset`.
+    fn apply(&self, partition: i32, offset: i64, event: &Event) -> Verdict;
+    /// A message at `offset` that did not decode (counted and dead-lettered already).
+    fn skip(&self, partition: i32, offset: i64);
+    /// Begin making the state durable (every dead letter so far is delivered).
+    fn checkpoint(&self);
+    /// Offsets whose state became durable since the last call: to commit.
+    fn durable(&self) -> Vec<(i32, i64)>;
+    /// Make all state durable now (shutdown); the offsets to commit.
+    fn flush(&self) -> Vec<(i32, i64)>;
+    /// The broker's high watermark of a partition (from client statistics).
+    fn high_watermark(&self, partition: i32, offset: i64);
+}

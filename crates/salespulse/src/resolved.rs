@@ -1,0 +1,149 @@
+//! Turns the config file plus environment and flags into [`Resolved`]: the configuration,
+//! its checked settings, and the reference files with what they held at startup.
+
+use std::time::Duration;
+
+use salespulse_engine::EngineConfig;
+use salespulse_kafka::{SourceConfig, Start};
+use salespulse_node::{Loaded, NodeConfig, ReferenceFiles};
+
+use crate::cli::Common;
+use crate::config::Config;
+use crate::settings::Settings;
+
+/// The configuration after overrides, and its checked form.
+#[derive(Debug)]
+pub struct Resolved {
+    pub config: Config,
+    pub settings: Settings,
+    /// The reference files and what they held at startup.
+    pub files: ReferenceFiles,
+    pub loaded: Loaded,
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+/// Parses `KEY=VALUE` librdkafka properties.
+pub fn properties(pairs: &[String], errors: &mut Vec<String>) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .filter_map(|p| match p.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => Some((k.trim().to_owned(), v.to_owned())),
+            _ => {
+                errors.push(format!("--kafka-property {p:?} is not KEY=VALUE"));
+                None
+            }
+        })
+        .collect()
+}
+
+/// Loads the file (if any), applies overrides, checks everything at once.
+pub fn resolve(args: &Common) -> anyhow::Result<Result<Resolved, Vec<String>>> {
+    let mut config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    let k = &mut config.kafka;
+    let set = |slot: &mut String, v: &Option<String>| {
+        if let Some(v) = v {
+            *slot = v.clone();
+        }
+    };
+    set(&mut k.brokers, &args.brokers);
+    set(&mut k.topic, &args.topic);
+    set(&mut k.reference_topic, &args.reference_topic);
+    set(&mut k.group_id, &args.group);
+    set(&mut k.dead_letter_topic, &args.dead_letter_topic);
+    set(&mut config.http.listen, &args.listen);
+    set(&mut config.state.store, &args.state);
+    set(&mut config.log.format, &args.log_format);
+    set(&mut config.log.level, &args.log_level);
+    let mut errors = Vec::new();
+    config.kafka.properties.extend(properties(&args.kafka_properties, &mut errors));
+    let rf = &config.reference;
+    let files = ReferenceFiles {
+        roster: rf.roster_file.clone(),
+        quotas: rf.quotas_file.clone(),
+        stages: rf.stages_file.clone(),
+        fx: rf.fx_file.clone(),
+    };
+    let checked = config.check();
+    // File contents are checked only when every file exists (else that is the problem).
+    let loaded = match &checked {
+        Err(e) if e.iter().any(|m| m.starts_with("reference.")) => Loaded::default(),
+        _ => files.read().unwrap_or_else(|e| {
+            errors.extend(e);
+            Loaded::default()
+        }),
+    };
+    match checked {
+        Ok(settings) if errors.is_empty() => Ok(Ok(Resolved { config, settings, files, loaded })),
+        Ok(_) => Ok(Err(errors)),
+        Err(mut more) => {
+            more.extend(errors);
+            Ok(Err(more))
+        }
+    }
+}
+
+impl Resolved {
+    /// Settings of the Kafka source.
+    pub fn source(&self) -> SourceConfig {
+        let k = &self.config.kafka;
+        SourceConfig {
+            brokers: k.brokers.clone(),
+            topic: k.topic.clone(),
+            group_id: k.group_id.clone(),
+            dead_letter_topic: non_empty(&k.dead_letter_topic),
+            max_message_bytes: k.max_message_bytes,
+            checkpoint_interval: self.settings.snapshot_interval,
+            properties: k.properties.clone(),
+        }
+    }
+
+    /// Settings of the engine.
+    fn engine(&self) -> EngineConfig {
+        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        let s = &self.settings;
+        EngineConfig {
+            dedup_horizon_ms: ms(s.dedup_horizon),
+            dedup_max_ids: self.config.engine.dedup_max_ids,
+            max_future_skew_ms: ms(s.max_future_skew),
+            calendar: s.calendar,
+            stalled_default_ms: ms(s.stalled_after),
+            stalled_after_ms: s.stalled_after_by_stage.iter().map(|(k, d)| (k.clone(), ms(*d))).collect(),
+            gross_margin: self.config.kpis.gross_margin,
+            per_rep: self.config.kpis.per_rep_series,
+            rep_series_budget: self.config.kpis.rep_series_budget,
+        }
+    }
+
+    /// Settings of the node: its engine, snapshot keys, start without a snapshot and
+    /// readiness.
+    pub fn node(&self) -> NodeConfig {
+        let st = &self.config.state;
+        NodeConfig {
+            engine: self.engine(),
+            group: self.config.kafka.group_id.clone(),
+            topic: self.config.kafka.topic.clone(),
+            when_missing: if st.when_missing == "committed" { Start::Committed } else { Start::Beginning },
+            ready_max_lag: st.ready_max_lag,
+        }
+    }
+
+    /// The reference topic, if any.
+    pub fn reference_topic(&self) -> Option<String> {
+        non_empty(&self.config.kafka.reference_topic)
+    }
+}
+
+/// Prints every configuration problem to stderr.
+pub fn report(errors: &[String]) {
+    let plural = if errors.len() == 1 { "" } else { "s" };
+    eprintln!("salespulse: invalid configuration ({} problem{plural}):", errors.len());
+    for e in errors {
+        eprintln!("  - {e}");
+    }
+}
