@@ -18,8 +18,9 @@ test: ## Every test, end-to-end included (starts a local broker unless KAFKA_BRO
 	$(CARGO) build -p salespulse
 	@deploy/local/with-broker.sh $(CARGO) test --workspace --all-targets
 
-test-unit: ## Tests that need no broker
+test-unit: ## Tests that need no broker (the module-graph check included)
 	$(CARGO) test --workspace --exclude salespulse-e2e --all-targets
+	$(CARGO) test -p salespulse-e2e --test modules
 
 lint: ## rustfmt and clippy, warnings as errors
 	$(CARGO) fmt --all -- --check

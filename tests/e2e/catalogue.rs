@@ -41,18 +41,13 @@ fn every_documented_series_is_exported_after_a_generator_run() {
     let text =
         "[kpis]\nper_rep_series = true\n[kafka]\ndead_letter_topic = \"\"\n[state]\nsnapshot_interval = \"1s\"\n";
     std::fs::write(&config, text).unwrap();
-    let svc = Service::start(&[
-        "--config",
-        config.to_str().unwrap(),
-        "--brokers",
-        &brokers,
-        "--topic",
-        &topic,
-        "--reference-topic",
-        &reference,
-        "--group",
-        &group,
-    ]);
+    let svc = Service::builder()
+        .config(&config)
+        .brokers(&brokers)
+        .topic(&topic)
+        .reference_topic(&reference)
+        .group(&group)
+        .start();
     let m = eventually(Duration::from_secs(120), "the whole topic consumed", || {
         let m = svc.scrape()?;
         // Per-partition gauges appear once statistics and a first snapshot are in.

@@ -136,19 +136,12 @@ fn events_in_exact_kpis_out_bad_messages_dead_lettered_offsets_committed() {
     let offsets = produce(&topic, &messages);
     let total = messages.len() as f64;
 
-    let brokers = brokers();
-    let mut svc = Service::start(&[
-        "--brokers",
-        &brokers,
-        "--topic",
-        &topic,
-        "--reference-topic",
-        &reference_topic,
-        "--group",
-        &group,
-        "--dead-letter-topic",
-        &dlq,
-    ]);
+    let mut svc = Service::builder()
+        .topic(&topic)
+        .reference_topic(&reference_topic)
+        .group(&group)
+        .dead_letter_topic(&dlq)
+        .start();
     let m = eventually(Duration::from_secs(90), "every message consumed", || {
         let m = svc.scrape()?;
         match m.get("salespulse_events_consumed_total", &[]) {

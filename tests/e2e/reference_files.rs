@@ -37,8 +37,8 @@ fn roster_changes_are_picked_up_on_change_and_on_sighup() {
         std::fs::write(&config, text).unwrap();
     };
     write_config("200ms");
-    let args = ["--config", config.to_str().unwrap(), "--brokers", "127.0.0.1:1", "--reference-topic", ""];
-    let mut svc = Service::start(&args);
+    let service = || Service::builder().config(&config).brokers("127.0.0.1:1").reference_topic("").start();
+    let mut svc = service();
     wait_for_teams(&svc, &["alpha"]);
     std::fs::write(&roster, "rep_id,team_id\nana,beta\nben,gamma\n").unwrap();
     wait_for_teams(&svc, &["beta", "gamma"]);
@@ -56,7 +56,7 @@ fn roster_changes_are_picked_up_on_change_and_on_sighup() {
     // With a reload interval of an hour, only SIGHUP reloads.
     std::fs::write(&roster, "rep_id,team_id\nana,alpha\n").unwrap();
     write_config("1h");
-    let svc = Service::start(&args);
+    let svc = service();
     wait_for_teams(&svc, &["alpha"]);
     std::fs::write(&roster, "rep_id,team_id\nana,omega\n").unwrap();
     Command::new("kill").args(["-HUP", &svc.pid().to_string()]).status().unwrap();

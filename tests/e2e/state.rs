@@ -65,20 +65,14 @@ fn world(partitions: i32) -> World {
 
 impl World {
     fn service(&self, c: &Config, group: &str) -> Service {
-        Service::start(&[
-            "--config",
-            &c.file,
-            "--state",
-            &c.store,
-            "--brokers",
-            &self.brokers,
-            "--topic",
-            &self.topic,
-            "--reference-topic",
-            &self.reference,
-            "--group",
-            group,
-        ])
+        Service::builder()
+            .config(&c.file)
+            .state(&c.store)
+            .brokers(&self.brokers)
+            .topic(&self.topic)
+            .reference_topic(&self.reference)
+            .group(group)
+            .start()
     }
 
     fn backfill(&self, events: u64, seed: u64) {

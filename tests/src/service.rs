@@ -32,20 +32,73 @@ pub struct Service {
     pub log: PathBuf,
 }
 
-impl Service {
-    /// Starts `salespulse run` with `args` (plus a free `--listen` and test-friendly
-    /// group timeouts); its output goes to a log file under the target directory.
-    pub fn start(args: &[&str]) -> Service {
+/// The arguments of a `salespulse run`, set one by one; [`ServiceBuilder::start`] starts
+/// it. Unset: the brokers are `KAFKA_BROKERS`, the store a fresh snapshot directory, the
+/// rest the binary's defaults.
+#[derive(Debug, Default)]
+pub struct ServiceBuilder {
+    args: Vec<(&'static str, String)>,
+}
+
+impl ServiceBuilder {
+    fn set(mut self, flag: &'static str, value: impl Into<String>) -> ServiceBuilder {
+        self.args.retain(|(f, _)| *f != flag);
+        self.args.push((flag, value.into()));
+        self
+    }
+
+    /// `--config`: a configuration file.
+    pub fn config(self, path: impl AsRef<std::path::Path>) -> ServiceBuilder {
+        self.set("--config", path.as_ref().display().to_string())
+    }
+
+    /// `--brokers` (default: `KAFKA_BROKERS`).
+    pub fn brokers(self, brokers: &str) -> ServiceBuilder {
+        self.set("--brokers", brokers)
+    }
+
+    /// `--topic`: the events topic.
+    pub fn topic(self, topic: &str) -> ServiceBuilder {
+        self.set("--topic", topic)
+    }
+
+    /// `--reference-topic` ("" for none).
+    pub fn reference_topic(self, topic: &str) -> ServiceBuilder {
+        self.set("--reference-topic", topic)
+    }
+
+    /// `--group`: the consumer group.
+    pub fn group(self, group: &str) -> ServiceBuilder {
+        self.set("--group", group)
+    }
+
+    /// `--dead-letter-topic` ("" for none).
+    pub fn dead_letter_topic(self, topic: &str) -> ServiceBuilder {
+        self.set("--dead-letter-topic", topic)
+    }
+
+    /// `--state`: the snapshot store (default: a fresh directory of its own).
+    pub fn state(self, store: &str) -> ServiceBuilder {
+        self.set("--state", store)
+    }
+
+    /// Starts `salespulse run` with these arguments, a free `--listen` and test-friendly
+    /// group timeouts; its output goes to a log file in the temporary directory.
+    pub fn start(self) -> Service {
+        let mut b = self;
+        if !b.args.iter().any(|(f, _)| *f == "--brokers") {
+            b = b.brokers(&crate::brokers());
+        }
+        if !b.args.iter().any(|(f, _)| *f == "--state") {
+            let dir = std::env::temp_dir().join(crate::unique("salespulse-state"));
+            b = b.state(&format!("file://{}", dir.display()));
+        }
         let addr = format!("127.0.0.1:{}", free_port());
         let log = std::env::temp_dir().join(format!("{}.log", crate::unique("salespulse-e2e")));
         let out = std::fs::File::create(&log).expect("log file");
-        // Each service gets its own snapshot directory unless the test names a store.
-        let state = format!("file://{}", std::env::temp_dir().join(crate::unique("salespulse-state")).display());
-        let state_args: Vec<&str> = if args.contains(&"--state") { vec![] } else { vec!["--state", &state] };
         let child = Command::new(binary())
             .arg("run")
-            .args(args)
-            .args(&state_args)
+            .args(b.args.iter().flat_map(|(f, v)| [*f, v.as_str()]))
             .args(["--listen", &addr, "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"])
             .env("SALESPULSE_LOG_FORMAT", "json")
             .stdout(Stdio::null())
@@ -53,6 +106,13 @@ impl Service {
             .spawn()
             .expect("spawn salespulse");
         Service { child: Some(child), addr, log }
+    }
+}
+
+impl Service {
+    /// A builder of `salespulse run` arguments.
+    pub fn builder() -> ServiceBuilder {
+        ServiceBuilder::default()
     }
 
     /// The process id.
