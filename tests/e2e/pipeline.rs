@@ -124,6 +124,7 @@ fn good() -> Vec<(String, Vec<u8>)> {
 }
 
 #[test]
+#[allow(clippy::too_many_lines, reason = "one end-to-end story, read top to bottom")]
 fn events_in_exact_kpis_out_bad_messages_dead_lettered_offsets_committed() {
     let (topic, reference_topic, dlq, group) = (unique("events"), unique("reference"), unique("dlq"), unique("group"));
     create_topic(&topic, 3);

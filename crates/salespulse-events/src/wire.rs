@@ -118,115 +118,149 @@ impl From<&Event> for Wire {
             ..Wire::default()
         };
         match &e.body {
-            Body::ActivityLogged(Activity {
-                activity_id,
-                kind,
-                direction,
-                lead_id,
-                deal_id,
-                duration_s,
-                automated,
-            }) => {
-                w.activity_id = Some(activity_id.clone());
-                w.kind = Some(kind.as_str().into());
-                w.direction = Some(direction.as_str().into());
-                w.lead_id = owned(lead_id);
-                w.deal_id = owned(deal_id);
-                w.duration_s = *duration_s;
-                w.automated = Some(*automated);
-            }
-            Body::SocialAction { action } => w.action = Some(action.as_str().into()),
+            Body::ActivityLogged(a) => w.activity(a),
+            b @ (Body::SocialAction { .. }
+            | Body::LeadCreated { .. }
+            | Body::LeadAssigned { .. }
+            | Body::LeadConverted { .. }
+            | Body::LeadDisqualified { .. }) => w.lead_or_social(b),
+            b @ (Body::DealCreated(_)
+            | Body::DealStageChanged { .. }
+            | Body::DealAmountChanged { .. }
+            | Body::DealOwnerChanged { .. }
+            | Body::DealReopened { .. }
+            | Body::DealDeleted { .. }
+            | Body::DealClosed { .. }) => w.deal(b),
+            b @ (Body::CustomerStatusChanged { .. }
+            | Body::RevenueChanged { .. }
+            | Body::SurveyResponded { .. }
+            | Body::SentimentScored { .. }
+            | Body::TrainingCompleted { .. }) => w.customer(b),
+            b => w.reference(b),
+        }
+        w
+    }
+}
+
+/// The type-specific fields, one function per family of event types (as in decoding).
+impl Wire {
+    fn activity(&mut self, a: &Activity) {
+        let Activity { activity_id, kind, direction, lead_id, deal_id, duration_s, automated } = a;
+        self.activity_id = Some(activity_id.clone());
+        self.kind = Some(kind.as_str().into());
+        self.direction = Some(direction.as_str().into());
+        self.lead_id = owned(lead_id);
+        self.deal_id = owned(deal_id);
+        self.duration_s = *duration_s;
+        self.automated = Some(*automated);
+    }
+
+    fn lead_or_social(&mut self, b: &Body) {
+        match b {
+            Body::SocialAction { action } => self.action = Some(action.as_str().into()),
             Body::LeadCreated { lead_id, channel } => {
-                w.lead_id = Some(lead_id.clone());
-                w.channel = owned(channel);
+                self.lead_id = Some(lead_id.clone());
+                self.channel = owned(channel);
             }
-            Body::LeadAssigned { lead_id } => w.lead_id = Some(lead_id.clone()),
+            Body::LeadAssigned { lead_id } => self.lead_id = Some(lead_id.clone()),
             Body::LeadConverted { lead_id, deal_id } => {
-                w.lead_id = Some(lead_id.clone());
-                w.deal_id = owned(deal_id);
+                self.lead_id = Some(lead_id.clone());
+                self.deal_id = owned(deal_id);
             }
             Body::LeadDisqualified { lead_id, reason } => {
-                w.lead_id = Some(lead_id.clone());
-                w.reason = owned(reason);
+                self.lead_id = Some(lead_id.clone());
+                self.reason = owned(reason);
             }
-            Body::DealCreated(DealCreated { deal_id, amount, stage, deal_type, lead_id, probability }) => {
-                w.deal_id = Some(deal_id.clone());
-                w.money(amount);
-                w.stage = Some(stage.clone());
-                w.deal_type = Some(deal_type.as_str().into());
-                w.lead_id = owned(lead_id);
-                w.probability = *probability;
+            _ => {}
+        }
+    }
+
+    fn deal(&mut self, b: &Body) {
+        if let Some(deal_id) = b.deal_id() {
+            self.deal_id = Some(deal_id.to_owned());
+        }
+        match b {
+            Body::DealCreated(DealCreated { amount, stage, deal_type, lead_id, probability, .. }) => {
+                self.money(amount);
+                self.stage = Some(stage.clone());
+                self.deal_type = Some(deal_type.as_str().into());
+                self.lead_id = owned(lead_id);
+                self.probability = *probability;
             }
-            Body::DealStageChanged { deal_id, stage, probability } => {
-                w.deal_id = Some(deal_id.clone());
-                w.stage = Some(stage.clone());
-                w.probability = *probability;
+            Body::DealStageChanged { stage, probability, .. } => {
+                self.stage = Some(stage.clone());
+                self.probability = *probability;
             }
-            Body::DealAmountChanged { deal_id, amount } => {
-                w.deal_id = Some(deal_id.clone());
-                w.money(amount);
-            }
-            Body::DealOwnerChanged { deal_id } | Body::DealReopened { deal_id } | Body::DealDeleted { deal_id } => {
-                w.deal_id = Some(deal_id.clone())
-            }
-            Body::DealClosed { deal_id, outcome, amount, loss_reason } => {
-                w.deal_id = Some(deal_id.clone());
-                w.outcome = Some(outcome.as_str().into());
+            Body::DealAmountChanged { amount, .. } => self.money(amount),
+            Body::DealClosed { outcome, amount, loss_reason, .. } => {
+                self.outcome = Some(outcome.as_str().into());
                 if let Some(m) = amount {
-                    w.money(m);
+                    self.money(m);
                 }
-                w.loss_reason = owned(loss_reason);
+                self.loss_reason = owned(loss_reason);
             }
-            Body::CustomerStatusChanged { status } => w.status = Some(status.as_str().into()),
+            _ => {}
+        }
+    }
+
+    fn customer(&mut self, b: &Body) {
+        match b {
+            Body::CustomerStatusChanged { status } => self.status = Some(status.as_str().into()),
             Body::RevenueChanged { mrr } => {
-                w.mrr = Some(mrr.amount);
-                w.currency = Some(mrr.currency.to_string());
+                self.mrr = Some(mrr.amount);
+                self.currency = Some(mrr.currency.to_string());
             }
             Body::SurveyResponded { response_id, survey } => {
-                w.response_id = Some(response_id.clone());
+                self.response_id = Some(response_id.clone());
                 let (kind, score) = match *survey {
                     Survey::Nps { score } => (SurveyKind::Nps, score),
                     Survey::Csat { score, scale_max } => {
-                        w.scale_max = Some(i64::from(scale_max));
+                        self.scale_max = Some(i64::from(scale_max));
                         (SurveyKind::Csat, score)
                     }
                 };
-                w.survey = Some(kind.as_str().into());
-                w.score = Some(f64::from(score));
+                self.survey = Some(kind.as_str().into());
+                self.score = Some(f64::from(score));
             }
             Body::SentimentScored { score, channel } => {
-                w.score = Some(*score);
-                w.channel = Some(channel.as_str().into());
+                self.score = Some(*score);
+                self.channel = Some(channel.as_str().into());
             }
             Body::TrainingCompleted { course_id, score } => {
-                w.course_id = Some(course_id.clone());
-                w.score = *score;
+                self.course_id = Some(course_id.clone());
+                self.score = *score;
             }
+            _ => {}
+        }
+    }
+
+    fn reference(&mut self, b: &Body) {
+        match b {
             Body::RepUpdated { team_id, active, quota_carrying } => {
-                w.team_id = Some(team_id.clone());
-                w.active = Some(*active);
-                w.quota_carrying = Some(*quota_carrying);
+                self.team_id = Some(team_id.clone());
+                self.active = Some(*active);
+                self.quota_carrying = Some(*quota_carrying);
             }
             Body::QuotaSet { period, amount } | Body::MarketSizeRecorded { period, amount } => {
-                w.period = Some(period.to_string());
-                w.money(amount);
+                self.period = Some(period.to_string());
+                self.money(amount);
             }
             Body::StageDefined(StageDefinition { stage, order, probability, is_closed, is_won }) => {
-                w.stage = Some(stage.clone());
-                w.order = Some(*order);
-                w.probability = Some(*probability);
-                w.is_closed = Some(*is_closed);
-                w.is_won = Some(*is_won);
+                self.stage = Some(stage.clone());
+                self.order = Some(*order);
+                self.probability = Some(*probability);
+                self.is_closed = Some(*is_closed);
+                self.is_won = Some(*is_won);
             }
             Body::SpendRecorded { category, amount } => {
-                w.category = Some(category.as_str().into());
-                w.money(amount);
+                self.category = Some(category.as_str().into());
+                self.money(amount);
             }
             Body::FxRate { currency, rate } => {
-                w.currency = Some(currency.to_string());
-                w.rate = Some(*rate);
+                self.currency = Some(currency.to_string());
+                self.rate = Some(*rate);
             }
+            _ => {}
         }
-        w
     }
 }

@@ -198,6 +198,25 @@ impl Generator {
 
     /// Emits the story's current step at `t`; returns the delay (ms) to its next step.
     fn advance(&mut self, s: &mut Story, t: DateTime<Utc>) -> (Keyed, Option<f64>) {
+        match s.step {
+            Step::AutoTouch | Step::Assign | Step::FirstTouch | Step::Decide => self.lead_step(s, t),
+            Step::CreateDeal => self.create_deal(s, t),
+            Step::Stage(i) => self.stage(s, t, i),
+            Step::Close => self.close(s, t),
+            Step::Reopen => {
+                s.step = Step::Close;
+                let deal_id = s.deal.as_ref().map(|d| d.id.clone()).unwrap_or_default();
+                let e = self.ids.event(t, Body::DealReopened { deal_id });
+                (keyed(e, None, &s.account), Some(self.rng.lognormal(3.0 * DAY, 0.5)))
+            }
+            Step::Onboard | Step::FirstInvoice | Step::Survey | Step::Expand | Step::Churn | Step::Churned => {
+                self.customer_step(s, t)
+            }
+        }
+    }
+
+    /// The steps of a lead: touches, assignment, and the decision about it.
+    fn lead_step(&mut self, s: &mut Story, t: DateTime<Utc>) -> (Keyed, Option<f64>) {
         let rep = self.rep(s.rep).to_owned();
         let ev = |g: &mut Generator, body: Body| g.ids.event(t, body);
         match s.step {
@@ -228,37 +247,43 @@ impl Generator {
                 }
                 _ => (self.touch(s, t, ActivityKind::Email, false, false), None),
             },
-            Step::CreateDeal => {
-                let currency = CURRENCIES[self.rng.weighted(&[0.6, 0.3, 0.1])].0;
-                let amount = (self.rng.lognormal(18_000.0, 0.9) / 100.0).round() * 100.0 + 100.0;
-                let deal = Deal { id: format!("deal-{}", self.ids.event_id()), amount, currency };
-                let deal_type = *self.rng.pick(&[
-                    DealType::NewBusiness,
-                    DealType::NewBusiness,
-                    DealType::NewBusiness,
-                    DealType::Upsell,
-                    DealType::CrossSell,
-                ]);
-                let body = Body::DealCreated(DealCreated {
-                    deal_id: deal.id.clone(),
-                    amount: Money { amount, currency: crate::model::currency(currency) },
-                    stage: STAGES[0].0.to_owned(),
-                    deal_type,
-                    lead_id: Some(s.lead.clone()),
-                    probability: None,
-                });
-                s.deal = Some(deal);
-                s.step = Step::Stage(1);
-                (keyed(ev(self, body), Some(&rep), &s.account), Some(self.rng.lognormal(5.0 * DAY, 0.7)))
-            }
-            Step::Stage(i) => self.stage(s, t, i),
-            Step::Close => self.close(s, t),
-            Step::Reopen => {
-                s.step = Step::Close;
-                let e =
-                    ev(self, Body::DealReopened { deal_id: s.deal.as_ref().map(|d| d.id.clone()).unwrap_or_default() });
-                (keyed(e, None, &s.account), Some(self.rng.lognormal(3.0 * DAY, 0.5)))
-            }
+            _ => unreachable!("not a lead step: {:?}", s.step),
+        }
+    }
+
+    /// The deal a converted lead becomes.
+    fn create_deal(&mut self, s: &mut Story, t: DateTime<Utc>) -> (Keyed, Option<f64>) {
+        let rep = self.rep(s.rep).to_owned();
+        let ev = |g: &mut Generator, body: Body| g.ids.event(t, body);
+        let currency = CURRENCIES[self.rng.weighted(&[0.6, 0.3, 0.1])].0;
+        let amount = (self.rng.lognormal(18_000.0, 0.9) / 100.0).round() * 100.0 + 100.0;
+        let deal = Deal { id: format!("deal-{}", self.ids.event_id()), amount, currency };
+        let deal_type = *self.rng.pick(&[
+            DealType::NewBusiness,
+            DealType::NewBusiness,
+            DealType::NewBusiness,
+            DealType::Upsell,
+            DealType::CrossSell,
+        ]);
+        let body = Body::DealCreated(DealCreated {
+            deal_id: deal.id.clone(),
+            amount: Money { amount, currency: crate::model::currency(currency) },
+            stage: STAGES[0].0.to_owned(),
+            deal_type,
+            lead_id: Some(s.lead.clone()),
+            probability: None,
+        });
+        s.deal = Some(deal);
+        s.step = Step::Stage(1);
+        (keyed(ev(self, body), Some(&rep), &s.account), Some(self.rng.lognormal(5.0 * DAY, 0.7)))
+    }
+
+    /// The life of a customer after a won deal: onboarding, invoices, a survey, expansion
+    /// or churn.
+    fn customer_step(&mut self, s: &mut Story, t: DateTime<Utc>) -> (Keyed, Option<f64>) {
+        let rep = self.rep(s.rep).to_owned();
+        let ev = |g: &mut Generator, body: Body| g.ids.event(t, body);
+        match s.step {
             Step::Onboard => {
                 s.step = Step::FirstInvoice;
                 let e = ev(self, Body::CustomerStatusChanged { status: CustomerStatus::Customer });
@@ -294,6 +319,7 @@ impl Generator {
                 let e = ev(self, Body::CustomerStatusChanged { status: CustomerStatus::Churned });
                 (keyed(e, None, &s.account), None)
             }
+            _ => unreachable!("not a customer step: {:?}", s.step),
         }
     }
 }
