@@ -1,8 +1,8 @@
 //! The Prometheus side of salespulse: a custom collector that reads the KPI state at
 //! scrape time, and the HTTP server for `/metrics`, `/healthz` and `/readyz`.
 //!
-//! The exporter holds no KPI state of its own: every scrape asks a [`KpiSource`] (the
-//! binary, over its shards) for the KPI families at the current wall time. Invariant:
+//! The exporter holds no KPI state of its own: every scrape asks a [`KpiSource`] (the node
+//! of `salespulse-node`, over its shards) for the KPI families at the current wall time. Invariant:
 //! what `/metrics` shows is always computed at scrape time, so windows slide even when
 //! no event arrives.
 

@@ -2,8 +2,8 @@
 //! table reader, the dead-letter producer and topic administration.
 //!
 //! This crate turns messages into [`salespulse_events::Event`]s and hands them to a
-//! [`Sink`], which the binary implements over the engine and its snapshots; it never sees
-//! either. Invariants: every message's offset reaches the sink, in order, once it was
+//! [`Sink`], which `salespulse-node` implements over the engine and its snapshots; it never
+//! sees either. Invariants: every message's offset reaches the sink, in order, once it was
 //! applied or dead-lettered; the sink is asked to checkpoint only after every dead letter
 //! queued so far is delivered; offsets are committed only when the sink reports the state
 //! that covers them durable; a bad message never stops its partition.

@@ -104,3 +104,31 @@ impl Metrics {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prometheus::{Encoder, TextEncoder};
+
+    #[test]
+    fn every_series_is_there_at_zero_before_anything_happens() {
+        let r = Registry::new();
+        let m = Metrics::register(&r).unwrap();
+        m.expect_reasons(&["too_old"]);
+        let mut buf = Vec::new();
+        TextEncoder::new().encode(&r.gather(), &mut buf).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        for line in [
+            "salespulse_events_consumed_total 0",
+            "salespulse_events_rejected_total{reason=\"invalid_json\"} 0",
+            "salespulse_events_rejected_total{reason=\"not_reference\"} 0",
+            "salespulse_events_rejected_total{reason=\"too_old\"} 0",
+            "salespulse_rebalances_total{kind=\"revoke\"} 0",
+            "salespulse_offset_commits_total{result=\"error\"} 0",
+            "salespulse_partitions_assigned 0",
+        ] {
+            assert!(text.lines().any(|l| l == line), "missing {line:?} in:\n{text}");
+        }
+        assert!(Metrics::register(&r).is_err(), "registering twice is refused, not silently doubled");
+    }
+}

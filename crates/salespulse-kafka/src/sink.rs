@@ -1,5 +1,5 @@
-//! The port between the consumer and the state it feeds: the binary implements [`Sink`]
-//! over the engine and its snapshots, so this crate never sees either.
+//! The port between the consumer and the state it feeds: `salespulse-node` implements
+//! [`Sink`] over the engine and its snapshots, so this crate never sees either.
 
 use salespulse_events::Event;
 
