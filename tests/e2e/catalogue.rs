@@ -51,9 +51,10 @@ fn every_documented_series_is_exported_after_a_generator_run() {
     let m = eventually(Duration::from_secs(120), "the whole topic consumed", || {
         let m = svc.scrape()?;
         // Per-partition gauges appear once statistics and a first snapshot are in.
-        let settled = ["salespulse_consumer_lag", "salespulse_snapshot_age_seconds"]
+        let p0 = [("partition", "0"), ("topic", topic.as_str()), ("consumergroup", group.as_str())];
+        let settled = ["salespulse_consumer_lag", "salespulse_consumer_lag_seconds", "salespulse_snapshot_age_seconds"]
             .iter()
-            .all(|n| m.get(n, &[("partition", "0")]).is_some());
+            .all(|n| m.get(n, &p0).is_some());
         match m.get("salespulse_events_consumed_total", &[]) {
             Some(n) if n >= events as f64 && settled => Ok(m),
             other => Err(format!("consumed {other:?} of {events}, statistics and snapshots in: {settled}")),

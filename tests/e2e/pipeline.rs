@@ -205,10 +205,25 @@ fn events_in_exact_kpis_out_bad_messages_dead_lettered_offsets_committed() {
     );
     assert_eq!(g("sales_nps", &[("team", "na"), ("window", "1h")]), None, "no responses: absent, not NaN");
     assert!(!m.text.contains("NaN"), "no NaN anywhere");
-    assert!(g("salespulse_event_lag_seconds", &[("partition", "0")]).is_some());
+    let at = |p: &'static str| [("partition", p), ("topic", topic.as_str()), ("consumergroup", group.as_str())];
+    assert!(g("salespulse_event_lag_seconds", &at("0")).is_some());
     eventually(Duration::from_secs(30), "/readyz to answer 200", || match http_get(&svc.addr, "/readyz")? {
         (200, _) => Ok(()),
         (code, body) => Err(format!("{code} {body}")),
+    });
+    // Lag, in messages and in time, carries the labels kafka_exporter uses (topic,
+    // partition, consumergroup); caught up, both are 0.
+    eventually(Duration::from_secs(30), "no lag on any partition, in messages or seconds", || {
+        let m = svc.scrape()?;
+        let lags: Vec<_> = ["0", "1", "2"]
+            .into_iter()
+            .map(|p| (m.get("salespulse_consumer_lag", &at(p)), m.get("salespulse_consumer_lag_seconds", &at(p))))
+            .collect();
+        let partitions = m.get("salespulse_topic_partitions", &[("topic", topic.as_str())]);
+        match lags.iter().all(|l| *l == (Some(0.0), Some(0.0))) && partitions == Some(3.0) {
+            true => Ok(()),
+            false => Err(format!("lags {lags:?}, topic partitions {partitions:?}")),
+        }
     });
     assert_eq!(http_get(&svc.addr, "/healthz").map(|r| r.0), Ok(200));
     check_with_promtool(&m.text);

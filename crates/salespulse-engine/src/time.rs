@@ -65,6 +65,13 @@ impl Window {
         t.div_euclid(self.resolution_ms())
     }
 
+    /// The earliest event time the window counts at `now`: the start of its first slot.
+    /// What is "at the window start" (customers, MRR) is read just before it, so that a
+    /// change is either before the start or counted in the window, never both or neither.
+    pub fn start(self, now: Ms) -> Ms {
+        self.slots_at(now).0 * self.resolution_ms()
+    }
+
     /// The inclusive slot range counted at `now`: starts in `(now - W, now]`.
     pub fn slots_at(self, now: Ms) -> (i64, i64) {
         let r = self.resolution_ms();

@@ -73,14 +73,20 @@ fn kpi_family(f: &Family) -> MetricFamily {
     family(f.name, f.help, kind, f.metrics.iter().map(sample).collect())
 }
 
-/// The per-partition gauges: a sample per partition where the value is known.
-fn partition_families(partitions: &[PartitionStatus], now: DateTime<Utc>) -> Vec<MetricFamily> {
+/// The per-partition gauges: a sample per partition where the value is known, labelled
+/// with the partition, the topic and the consumer group.
+fn partition_families(scrape: &Scrape, now: DateTime<Utc>) -> Vec<MetricFamily> {
     type Read = fn(&PartitionStatus, DateTime<Utc>) -> Option<f64>;
-    let families: [(&str, &str, Read); 6] = [
+    let families: [(&str, &str, Read); 7] = [
         (
             "salespulse_consumer_lag",
             "Messages between the broker's high watermark and this instance's position, per partition (clamped at 0).",
             |p, _| p.lag.map(|n| n as f64),
+        ),
+        (
+            "salespulse_consumer_lag_seconds",
+            "How far behind the newest message this instance is, in time, per partition (0 when caught up).",
+            |p, _| p.lag_seconds,
         ),
         ("salespulse_snapshot_age_seconds", "Age of the newest durable snapshot of the partition.", |p, _| {
             p.snapshot_age_seconds
@@ -100,13 +106,17 @@ fn partition_families(partitions: &[PartitionStatus], now: DateTime<Utc>) -> Vec
             Some(p.state_bytes as f64)
         }),
     ];
+    let labels = |p: &PartitionStatus| {
+        [
+            ("partition", p.partition.to_string()),
+            ("topic", scrape.topic.clone()),
+            ("consumergroup", scrape.consumer_group.clone()),
+        ]
+    };
     families
         .iter()
         .map(|(name, help, read)| {
-            let samples = partitions
-                .iter()
-                .filter_map(|p| read(p, now).map(|v| gauge(&[("partition", p.partition.to_string())], v)))
-                .collect();
+            let samples = scrape.partitions.iter().filter_map(|p| read(p, now).map(|v| gauge(&labels(p), v))).collect();
             family(name, help, MetricType::GAUGE, samples)
         })
         .collect()
@@ -132,7 +142,7 @@ fn series_families(scrape: &Scrape) -> Vec<MetricFamily> {
 /// Converts a scrape into metric families: the KPIs plus per-partition service gauges.
 pub fn to_metric_families(scrape: &Scrape, now: DateTime<Utc>) -> Vec<MetricFamily> {
     let mut out: Vec<MetricFamily> = scrape.families.iter().map(kpi_family).collect();
-    out.extend(partition_families(&scrape.partitions, now));
+    out.extend(partition_families(scrape, now));
     out.extend(series_families(scrape));
     out
 }

@@ -14,6 +14,8 @@ pub struct PartitionStatus {
     pub state_bytes: usize,
     /// Messages behind the broker's high watermark, when known.
     pub lag: Option<i64>,
+    /// How far behind the newest message, in seconds (0 when caught up), when known.
+    pub lag_seconds: Option<f64>,
     /// Age and size of the newest durable snapshot, if one was written.
     pub snapshot_age_seconds: Option<f64>,
     pub snapshot_bytes: Option<usize>,
@@ -23,6 +25,10 @@ pub struct PartitionStatus {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Scrape {
     pub families: Vec<Family>,
+    /// The events topic and the consumer group: labels of every partition series, named
+    /// as kafka_exporter names them so the two join.
+    pub topic: String,
+    pub consumer_group: String,
     pub partitions: Vec<PartitionStatus>,
     /// Per-rep series exported, and cut by the series budget.
     pub rep_series: usize,

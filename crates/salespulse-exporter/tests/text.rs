@@ -36,12 +36,15 @@ fn renders_gauges_summaries_and_partition_status() {
                 ],
             },
         ],
+        topic: "crm.events".to_owned(),
+        consumer_group: "salespulse".to_owned(),
         partitions: vec![
             PartitionStatus {
                 partition: 0,
                 newest_event: Some("2026-11-26T11:59:30Z".parse().unwrap()),
                 state_bytes: 4096,
                 lag: Some(12),
+                lag_seconds: Some(4.25),
                 snapshot_age_seconds: Some(3.5),
                 snapshot_bytes: Some(2048),
             },
@@ -49,7 +52,8 @@ fn renders_gauges_summaries_and_partition_status() {
                 partition: 1,
                 newest_event: None,
                 state_bytes: 0,
-                lag: None,
+                lag: Some(0),
+                lag_seconds: Some(0.0),
                 snapshot_age_seconds: None,
                 snapshot_bytes: None,
             },
@@ -68,18 +72,20 @@ fn renders_gauges_summaries_and_partition_status() {
         "sales_lead_response_seconds_sum{team=\"emea\",window=\"1h\"} 660",
         "sales_lead_response_seconds_count{team=\"emea\",window=\"1h\"} 2",
         "sales_lead_response_seconds_count{team=\"emea\",window=\"24h\"} 0",
-        "salespulse_event_lag_seconds{partition=\"0\"} 30",
-        "salespulse_last_event_timestamp_seconds{partition=\"0\"} 1795694370",
-        "salespulse_state_bytes{partition=\"1\"} 0",
+        "salespulse_event_lag_seconds{partition=\"0\",topic=\"crm.events\",consumergroup=\"salespulse\"} 30",
+        "salespulse_last_event_timestamp_seconds{partition=\"0\",topic=\"crm.events\",consumergroup=\"salespulse\"} 1795694370",
+        "salespulse_state_bytes{partition=\"1\",topic=\"crm.events\",consumergroup=\"salespulse\"} 0",
         "salespulse_kpi_series 3",
-        "salespulse_consumer_lag{partition=\"0\"} 12",
-        "salespulse_snapshot_age_seconds{partition=\"0\"} 3.5",
-        "salespulse_snapshot_bytes{partition=\"0\"} 2048",
+        "salespulse_consumer_lag{partition=\"0\",topic=\"crm.events\",consumergroup=\"salespulse\"} 12",
+        "salespulse_consumer_lag_seconds{partition=\"0\",topic=\"crm.events\",consumergroup=\"salespulse\"} 4.25",
+        "salespulse_consumer_lag_seconds{partition=\"1\",topic=\"crm.events\",consumergroup=\"salespulse\"} 0",
+        "salespulse_snapshot_age_seconds{partition=\"0\",topic=\"crm.events\",consumergroup=\"salespulse\"} 3.5",
+        "salespulse_snapshot_bytes{partition=\"0\",topic=\"crm.events\",consumergroup=\"salespulse\"} 2048",
         "salespulse_rep_series_cut 7",
     ] {
         assert!(text.lines().any(|l| l == line), "missing line {line:?} in:\n{text}");
     }
-    assert!(!text.contains("partition=\"1\"} 0\nsalespulse_event_lag"), "no lag without events");
+    assert!(!text.contains("salespulse_event_lag_seconds{partition=\"1\""), "no event lag without events");
     assert!(!text.contains("window=\"24h\",quantile"), "no quantiles without observations");
     assert!(!text.contains("NaN"));
 }

@@ -133,6 +133,9 @@ impl Loop {
             }
             Verdict::NotAssigned => warn!(partition, offset, "message for a partition with no state"),
         }
+        if let Some(t) = m.timestamp().to_millis() {
+            self.sink.consumed(partition, t);
+        }
         // Last, so that a reader who sees the message counted sees its outcome too.
         self.metrics.consumed.inc();
     }

@@ -1,7 +1,7 @@
 //! Service metrics of the source: one struct, registered in the registry the binary
 //! passes in, every label value pre-created at zero.
 
-use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts, Registry};
+use prometheus::{IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 use salespulse_events::DecodeError;
 
 /// Counters and gauges the source keeps up to date.
@@ -15,6 +15,8 @@ pub struct Metrics {
     pub dead_letter_errors: IntCounter,
     pub reference_events: IntCounter,
     pub partitions: IntGauge,
+    /// Partitions of the events topic, as the client's metadata knows them.
+    pub topic_partitions: IntGaugeVec,
     pub rebalances: IntCounterVec,
     pub commits: IntCounterVec,
 }
@@ -46,6 +48,11 @@ impl Metrics {
         let partitions =
             IntGauge::new("salespulse_partitions_assigned", "Partitions of the events topic owned by this instance.")?;
         r.register(Box::new(partitions.clone()))?;
+        let topic_partitions = IntGaugeVec::new(
+            Opts::new("salespulse_topic_partitions", "Partitions of the events topic (from the client's metadata)."),
+            &["topic"],
+        )?;
+        r.register(Box::new(topic_partitions.clone()))?;
         let mut reasons = DecodeError::REASONS.to_vec();
         reasons.push("not_reference");
         Ok(Metrics {
@@ -79,6 +86,7 @@ impl Metrics {
                 "Reference events applied to the global table.",
             )?,
             partitions,
+            topic_partitions,
             rebalances: counter_vec(
                 r,
                 "salespulse_rebalances_total",

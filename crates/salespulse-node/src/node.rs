@@ -35,6 +35,9 @@ pub struct NodeConfig {
 #[derive(Debug)]
 pub struct Node {
     cfg: EngineConfig,
+    /// The events topic and the consumer group, for the labels of partition series.
+    topic: String,
+    group: String,
     shards: ShardTable,
     reference: RwLock<Reference>,
     files: ReferenceFiles,
@@ -68,6 +71,8 @@ impl Node {
             ShardTable::new(cfg.engine.clone(), &cfg.group, &cfg.topic, store, metrics.clone(), cfg.when_missing);
         Node {
             cfg: cfg.engine,
+            topic: cfg.topic,
+            group: cfg.group,
             shards,
             reference: RwLock::new(reference),
             files,
@@ -190,6 +195,12 @@ impl Sink for Node {
             owned.high_watermark.store(offset, Ordering::Relaxed);
         }
     }
+
+    fn consumed(&self, partition: i32, timestamp_ms: i64) {
+        if let Some(owned) = self.shards.get(partition) {
+            owned.last_message_ms.store(timestamp_ms, Ordering::Relaxed);
+        }
+    }
 }
 
 impl KpiSource for Node {
@@ -200,6 +211,7 @@ impl KpiSource for Node {
         let mut partitions = Vec::with_capacity(shards.len());
         for (partition, owned) in shards {
             let lag = owned.lag();
+            let lag_seconds = owned.lag_seconds(lag, now.timestamp_millis());
             let (age, bytes) = {
                 let saved = owned.saved();
                 let age = saved.at.and_then(|t| SystemTime::now().duration_since(t).ok()).map(|d| d.as_secs_f64());
@@ -214,12 +226,20 @@ impl KpiSource for Node {
                 newest_event: shard.newest_event(),
                 state_bytes: shard.state_bytes(),
                 lag,
+                lag_seconds,
                 snapshot_age_seconds: age,
                 snapshot_bytes: bytes,
             });
         }
         let k = kpis::families(&view, &reference, &self.cfg, now);
-        Scrape { families: k.families, partitions, rep_series: k.rep_series, rep_series_cut: k.rep_series_cut }
+        Scrape {
+            families: k.families,
+            topic: self.topic.clone(),
+            consumer_group: self.group.clone(),
+            partitions,
+            rep_series: k.rep_series,
+            rep_series_cut: k.rep_series_cut,
+        }
     }
 
     fn ready(&self) -> Result<(), String> {

@@ -77,6 +77,7 @@ pub(crate) fn voice(c: &mut Builder<'_>) {
                 (survey(SurveyCat::NpsPromoter), survey(SurveyCat::NpsPassive), survey(SurveyCat::NpsDetractor));
             let (sat, other) = (survey(SurveyCat::CsatSatisfied), survey(SurveyCat::CsatOther));
             c.gauge(TRAININGS, team_window(&team, w, &[]), Some(trainings));
+            c.totals(TRAINING_SCORE, team_window(&team, w, &[]), scored, score_sum);
             c.gauge(TRAINING_SCORE_AVG, team_window(&team, w, &[]), ratio(score_sum, scored));
             for (cat, kind, name) in SurveyCat::ALL {
                 let n = c.ws(&team, w, Stat::Survey(cat));

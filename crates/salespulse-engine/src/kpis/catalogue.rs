@@ -8,6 +8,10 @@ pub type Def = (&'static str, &'static str);
 pub const WON_REVENUE: Def = ("sales_won_revenue", "Base-currency amount of deals closed won in the window.");
 pub const AVERAGE_DEAL_SIZE: Def =
     ("sales_average_deal_size", "Won revenue / won deals with a known amount, in the window.");
+pub const WON_DEALS_VALUED: Def = (
+    "sales_won_deals_valued",
+    "Deals closed won in the window whose amount is known (the denominator of the average deal size).",
+);
 pub const DEALS_CLOSED: Def = ("sales_deals_closed", "Deals closed in the window, by outcome.");
 pub const WIN_RATE: Def = ("sales_win_rate", "Won / (won + lost) deals closed in the window.");
 pub const WIN_RATE_ALL: Def = ("sales_win_rate_all", "Won / (won + lost + no decision) deals closed in the window.");
@@ -61,6 +65,8 @@ pub const ACTIVE_REPS: Def = ("sales_active_reps", "Active reps of the team in t
 pub const ACTIVITIES_PER_REP_DAY: Def =
     ("sales_activities_per_rep_day", "Activities / (active reps x days in the window), by kind.");
 pub const TRAININGS: Def = ("sales_trainings_completed", "Trainings completed in the window.");
+pub const TRAINING_SCORE: Def =
+    ("sales_training_score", "Scores of the trainings completed in the window with a score: _sum and _count.");
 pub const TRAINING_SCORE_AVG: Def =
     ("sales_training_score_avg", "Mean score of the trainings completed in the window with a score.");
 pub const SURVEY_RESPONSES: Def = ("sales_survey_responses", "Survey responses in the window.");
@@ -91,7 +97,11 @@ pub const NRR: Def = (
 pub const GRR: Def =
     ("sales_gross_revenue_retention", "(start MRR - contraction - churn) / start MRR of the window-start customers.");
 pub const SPEND: Def =
-    ("sales_spend", "Sales and marketing spend recorded in the window (reference data: same on every instance).");
+    ("sales_spend", "Sales and marketing spend from the reference data, in the window (the same on every instance).");
+pub const SPEND_PARTITIONED: Def = (
+    "sales_spend_partitioned",
+    "Sales and marketing spend recorded on the events topic, in the window (counted with its partition).",
+);
 pub const CAC: Def =
     ("sales_customer_acquisition_cost", "Sales + marketing spend in the window / new customers in the window.");
 pub const MRR: Def = ("sales_mrr", "Monthly recurring revenue of the team's accounts now, in base currency.");

@@ -50,13 +50,17 @@ pub(crate) fn customers(c: &mut Builder<'_>) {
             }
             c.gauge(NRR, team_window(&team, w, &[]), ratio(start + exp - con - churn, start));
             c.gauge(GRR, team_window(&team, w, &[]), ratio(start - con - churn, start));
+            // Spend from the reference table (the same on every instance) and spend recorded
+            // on the events topic (each instance has its partitions' part): two families, so
+            // each aggregates in one way.
             let mut total = 0.0;
             for cat in SpendCategory::ALL {
-                // Spend from the reference table plus spend recorded on the events topic.
-                let own = c.ws(&team, w, Stat::Spend(*cat));
-                let v = spend.get(&(team.clone(), w, *cat)).copied().unwrap_or(0.0) + own;
-                total += v;
-                c.gauge(SPEND, team_window(&team, w, &[("category", cat.as_str())]), Some(v));
+                let l = team_window(&team, w, &[("category", cat.as_str())]);
+                let (reference, partitioned) =
+                    (spend.get(&(team.clone(), w, *cat)).copied().unwrap_or(0.0), c.ws(&team, w, Stat::Spend(*cat)));
+                total += reference + partitioned;
+                c.gauge(SPEND, l.clone(), Some(reference));
+                c.gauge(SPEND_PARTITIONED, l, Some(partitioned));
             }
             c.gauge(CAC, team_window(&team, w, &[]), ratio(total, new));
         }

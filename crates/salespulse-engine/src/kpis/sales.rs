@@ -30,6 +30,7 @@ pub(crate) fn closes(c: &mut Builder<'_>) {
             let by_type: Vec<(DealType, f64, f64)> =
                 DealType::ALL.iter().map(|t| (*t, g(Stat::WonOfType(*t)), g(Stat::WonRevenueOfType(*t)))).collect();
             c.gauge(WON_REVENUE, l(&[]), Some(revenue));
+            c.gauge(WON_DEALS_VALUED, l(&[]), Some(valued));
             c.gauge(AVERAGE_DEAL_SIZE, l(&[]), ratio(revenue, valued));
             for (o, n) in [(Outcome::Won, won), (Outcome::Lost, lost), (Outcome::NoDecision, none)] {
                 c.gauge(DEALS_CLOSED, l(&[("outcome", o.as_str())]), Some(n));

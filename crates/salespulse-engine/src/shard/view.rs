@@ -145,7 +145,8 @@ impl Reader<'_> {
                 self.put(Scope::State, owner, None, Cell::Customers, 1.0, false);
             }
             for win in Window::ALL {
-                let (scope, start) = (Scope::Window(win), now - win.len_ms());
+                // The state just before the window's first counted slot.
+                let (scope, start) = (Scope::Window(win), win.start(now) - 1);
                 if account.customer_at(start) {
                     self.put(scope, owner, None, Cell::CustomersAtStart, 1.0, false);
                 }

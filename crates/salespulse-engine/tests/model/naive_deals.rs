@@ -190,6 +190,7 @@ fn emit(acc: &Acc, out: &mut Expected, pipeline: &[(&str, String, f64, f64, bool
             let (won, lost, none) = (g("closed_won"), g("closed_lost"), g("closed_no_decision"));
             let (revenue, valued) = (g("revenue"), g("valued"));
             out.insert(key("sales_won_revenue", &l), Want::Zeroable(revenue));
+            out.insert(key("sales_won_deals_valued", &l), Want::Zeroable(valued));
             out.insert(key("sales_average_deal_size", &l), Want::Ratio(div(revenue, valued)));
             for (o, n) in [("won", won), ("lost", lost), ("no_decision", none)] {
                 out.insert(key("sales_deals_closed", &[l[0], l[1], ("outcome", o)]), Want::Zeroable(n));

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use salespulse_events::*;
 
-use super::naive::{Acc, Expected, TEAMS, Want, div, inw, key, windows};
+use super::naive::{Acc, Expected, TEAMS, Want, div, inw, key, window_start, windows};
 use super::world::team;
 
 #[derive(Default)]
@@ -194,7 +194,13 @@ pub fn activity(events: &[Event], now: i64, acc: &mut Acc, out: &mut Expected) {
                 out.insert(key("sales_sentiment_avg", &lc), Want::Ratio(div(sum, n)));
             }
             out.insert(key("sales_trainings_completed", &l), Want::Zeroable(g("trainings")));
-            out.insert(key("sales_training_score_avg", &l), Want::Ratio(div(g("score_sum"), g("scored"))));
+            let scored = g("scored");
+            out.insert(key("sales_training_score_count", &l), Want::Zeroable(scored));
+            out.insert(
+                key("sales_training_score_sum", &l),
+                Want::Zeroable(if scored > 0.0 { g("score_sum") } else { 0.0 }),
+            );
+            out.insert(key("sales_training_score_avg", &l), Want::Ratio(div(g("score_sum"), scored)));
         }
     }
 }
@@ -254,7 +260,7 @@ pub fn customers(events: &[Event], now: i64, acc: &mut Acc, out: &mut Expected) 
         }
         for (w, wl) in windows() {
             let l = [("team", t), ("window", wl)];
-            let start = now - w.len_ms();
+            let start = window_start(w, now) - 1;
             if at(&a.statuses, start) == Some(CustomerStatus::Customer) {
                 acc.add("at_start", &l, 1.0);
             }

@@ -24,12 +24,14 @@ fn reference_events_on_the_events_topic_are_global_but_spend_counts_with_its_par
     let spend =
         event("sp", r#"{"type":"spend.recorded","team_id":"emea","category":"sales","amount":300,"currency":"EUR"}"#);
     assert_eq!(f.node.apply(1, 2, &spend), Verdict::Applied);
-    let spent = |s: &salespulse_exporter::Scrape| {
-        sample(s, "sales_spend", &[("team", "emea"), ("window", "24h"), ("category", "sales")])
+    let spent = |s: &salespulse_exporter::Scrape, family| {
+        sample(s, family, &[("team", "emea"), ("window", "24h"), ("category", "sales")])
     };
-    assert_eq!(spent(&scrape(&f.node)), Some(300.0));
+    let scraped = scrape(&f.node);
+    assert_eq!(spent(&scraped, "sales_spend_partitioned"), Some(300.0), "counted with its partition");
+    assert_eq!(spent(&scraped, "sales_spend"), Some(0.0), "not reference spend");
     assert_eq!(f.node.revoked(&[0, 1]), [(0, 1), (1, 3)], "reference events move their partition's offset too");
-    assert_eq!(spent(&scrape(&f.node)), None, "spend on the events topic left with its partition");
+    assert_eq!(spent(&scrape(&f.node), "sales_spend_partitioned"), None, "it left with its partition");
     assert_eq!(f.node.apply_reference(&rate), Ok(true), "the rate stays: it is global");
 }
 
@@ -48,7 +50,7 @@ fn ready_waits_for_the_reference_data_the_group_and_the_catch_up() {
     f.node.assigned(&[0]);
     not_ready("high watermark not known");
     f.node.high_watermark(0, 100);
-    not_ready("messages behind (ready at 10)");
+    not_ready("100 messages behind (ready at 10)");
     for offset in 0..95 {
         f.node.apply(0, offset, &call(&format!("e{offset}")));
     }
