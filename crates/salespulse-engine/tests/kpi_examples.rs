@@ -2,7 +2,8 @@
 //!
 //! Each ```example block is: optional `now` and `config` lines, `at WHEN [xN] {event}`
 //! lines (WHEN is `-90m`, `-2h`, `-3d` before now, or an RFC 3339 time), and `expect`
-//! lines: `expect series{labels} VALUE`, `~VALUE` (a quantile, within 2.3%) or `absent`.
+//! lines: `expect series{labels} VALUE` or `absent`; a histogram's parts are `_bucket`
+//! (with `le`), `_sum` and `_count`.
 
 use chrono::{DateTime, Duration, Utc};
 use salespulse_engine::calendar::Calendar;
@@ -66,7 +67,7 @@ fn configure(cfg: &mut EngineConfig, settings: &str) {
     cfg.calendar = Calendar::new(tz, fiscal, false);
 }
 
-/// The value of `series{labels}` in `fams`, handling `_sum`, `_count` and quantiles.
+/// The value of `series{labels}` in `fams`, handling `_sum`, `_count` and `_bucket`.
 fn lookup(fams: &[Family], series: &str) -> Option<f64> {
     let (name, labels) = series.split_once('{').unwrap_or((series, "}"));
     let mut want: Vec<(String, String)> = labels
@@ -78,11 +79,13 @@ fn lookup(fams: &[Family], series: &str) -> Option<f64> {
             (k.to_owned(), v.trim_matches('"').to_owned())
         })
         .collect();
-    let quantile = want.iter().position(|(k, _)| k == "quantile").map(|i| want.remove(i).1.parse::<f64>().unwrap());
+    let le = want.iter().position(|(k, _)| k == "le").map(|i| want.remove(i).1.parse::<f64>().unwrap());
     want.sort();
-    let (base, part) = match (name.strip_suffix("_sum"), name.strip_suffix("_count")) {
-        (Some(b), _) if fams.iter().any(|f| f.name == b) => (b, "sum"),
-        (_, Some(b)) if fams.iter().any(|f| f.name == b) => (b, "count"),
+    let family = |suffix: &str| name.strip_suffix(suffix).filter(|b| fams.iter().any(|f| f.name == *b));
+    let (base, part) = match (family("_sum"), family("_count"), family("_bucket")) {
+        (Some(b), _, _) => (b, "sum"),
+        (_, Some(b), _) => (b, "count"),
+        (_, _, Some(b)) => (b, "bucket"),
         _ => (name, "value"),
     };
     let fam = fams.iter().find(|f| f.name == base).unwrap_or_else(|| panic!("no family {base}"));
@@ -91,12 +94,13 @@ fn lookup(fams: &[Family], series: &str) -> Option<f64> {
         have.sort();
         have == want
     })?;
-    match (&metric.value, part, quantile) {
+    match (&metric.value, part, le) {
         (Value::Gauge(v), "value", None) => Some(*v),
-        (Value::Summary { sum, .. }, "sum", None) => Some(*sum),
-        (Value::Summary { count, .. }, "count", None) => Some(*count as f64),
-        (Value::Summary { quantiles, .. }, "value", Some(q)) => {
-            quantiles.iter().find(|(x, _)| *x == q).map(|(_, v)| *v)
+        (Value::Summary { sum, .. } | Value::Histogram { sum, .. }, "sum", None) => Some(*sum),
+        (Value::Summary { count, .. } | Value::Histogram { count, .. }, "count", None) => Some(*count as f64),
+        (Value::Histogram { count, .. }, "bucket", Some(le)) if le.is_infinite() => Some(*count as f64),
+        (Value::Histogram { buckets, .. }, "bucket", Some(le)) => {
+            buckets.iter().find(|(b, _)| *b == le).map(|(_, n)| *n as f64)
         }
         other => panic!("cannot read {series} from {other:?}"),
     }
@@ -153,10 +157,6 @@ fn run(ex: &Example) -> Vec<String> {
                 let got = lookup(&fams, series);
                 let ok = match (want, got) {
                     ("absent", None) => true,
-                    (w, Some(g)) if w.starts_with('~') => {
-                        let w: f64 = w[1..].parse().unwrap();
-                        ((g - w) / w).abs() <= 0.023
-                    }
                     (w, Some(g)) if w != "absent" => {
                         let w: f64 = w.parse().unwrap();
                         (g - w).abs() <= 1e-9 * w.abs().max(1.0)

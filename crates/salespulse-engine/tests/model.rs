@@ -4,7 +4,7 @@
 //! reopens, deletes, owner changes, leads, accounts — are applied to a shard; at a random
 //! later `now` every exported series must equal what `model/naive.rs` computes from the
 //! accepted raw events with the documented rules, using the documented window slots.
-//! Quantiles must be within the documented sketch accuracy.
+//! Histogram buckets must be within the documented bucket accuracy.
 
 #[path = "model/naive.rs"]
 mod naive;
@@ -26,8 +26,8 @@ use salespulse_engine::kpis::{Value, families};
 
 use naive::{Want, key};
 
-/// Engine output flattened like the naive keys: summaries as `_count`, `_sum` and
-/// `{quantile=...}` entries.
+/// Engine output flattened like the naive keys: summaries as `_count` and `_sum`,
+/// histograms also as `_bucket{le=...}` entries.
 fn flatten(fams: &[salespulse_engine::kpis::Family]) -> BTreeMap<String, f64> {
     let mut out = BTreeMap::new();
     for f in fams {
@@ -37,14 +37,18 @@ fn flatten(fams: &[salespulse_engine::kpis::Family]) -> BTreeMap<String, f64> {
                 Value::Gauge(v) => {
                     out.insert(key(f.name, &labels), *v);
                 }
-                Value::Summary { count, sum, quantiles } => {
+                Value::Summary { count, sum, .. } => {
                     out.insert(key(&format!("{}_count", f.name), &labels), *count as f64);
                     out.insert(key(&format!("{}_sum", f.name), &labels), *sum);
-                    for (q, v) in quantiles {
+                }
+                Value::Histogram { count, sum, buckets } => {
+                    out.insert(key(&format!("{}_count", f.name), &labels), *count as f64);
+                    out.insert(key(&format!("{}_sum", f.name), &labels), *sum);
+                    for (le, n) in buckets {
                         let mut l = labels.clone();
-                        let q = q.to_string();
-                        l.push(("quantile", &q));
-                        out.insert(key(f.name, &l), *v);
+                        let le = le.to_string();
+                        l.push(("le", &le));
+                        out.insert(key(&format!("{}_bucket", f.name), &l), *n as f64);
                     }
                 }
             }
@@ -59,7 +63,11 @@ fn close(a: f64, b: f64) -> bool {
 
 fn family_of(k: &str) -> String {
     let name = k.split('{').next().unwrap_or_default();
-    name.strip_suffix("_count").or(name.strip_suffix("_sum")).unwrap_or(name).to_owned()
+    name.strip_suffix("_count")
+        .or(name.strip_suffix("_sum"))
+        .or(name.strip_suffix("_bucket"))
+        .unwrap_or(name)
+        .to_owned()
 }
 
 fn check(ops: Vec<(ops::Op, i64)>, view_after_minutes: i64) -> Result<(), TestCaseError> {
@@ -88,11 +96,10 @@ fn check(ops: Vec<(ops::Op, i64)>, view_after_minutes: i64) -> Result<(), TestCa
                 (Some(a), Some(b)) => close(a, *b),
                 _ => false,
             },
-            Want::Quantile(v) => match (got, v) {
-                (None, None) => true,
-                (Some(a), Some(b)) => (a - b).abs() <= (0.023 * b).max(0.5),
-                _ => false,
-            },
+            Want::Between(lo, hi) => {
+                let v = got.unwrap_or(0.0);
+                *lo - 1e-9 <= v && v <= *hi + 1e-9
+            }
         };
         if !ok {
             wrong.push(format!("{k}: engine {got:?}, naive {w:?}"));

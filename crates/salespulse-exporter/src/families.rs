@@ -57,10 +57,32 @@ fn summary(pairs: &[(&'static str, String)], count: u64, sum: f64, quantiles: &[
     m
 }
 
+fn histogram(pairs: &[(&'static str, String)], count: u64, sum: f64, buckets: &[(f64, u64)]) -> proto::Metric {
+    let mut h = proto::Histogram::default();
+    h.set_sample_count(count);
+    h.set_sample_sum(sum);
+    h.set_bucket(
+        buckets
+            .iter()
+            .map(|(le, n)| {
+                let mut b = proto::Bucket::default();
+                b.set_upper_bound(*le);
+                b.set_cumulative_count(*n);
+                b
+            })
+            .collect(),
+    );
+    let mut m = proto::Metric::default();
+    m.set_label(labels(pairs));
+    m.set_histogram(h);
+    m
+}
+
 fn sample(m: &Metric) -> proto::Metric {
     match &m.value {
         Value::Gauge(v) => gauge(&m.labels, *v),
         Value::Summary { count, sum, quantiles } => summary(&m.labels, *count, *sum, quantiles),
+        Value::Histogram { count, sum, buckets } => histogram(&m.labels, *count, *sum, buckets),
     }
 }
 
@@ -69,6 +91,7 @@ fn kpi_family(f: &Family) -> MetricFamily {
     let kind = match f.kind {
         Kind::Gauge => MetricType::GAUGE,
         Kind::Summary => MetricType::SUMMARY,
+        Kind::Histogram => MetricType::HISTOGRAM,
     };
     family(f.name, f.help, kind, f.metrics.iter().map(sample).collect())
 }
@@ -126,7 +149,11 @@ fn partition_families(scrape: &Scrape, now: DateTime<Utc>) -> Vec<MetricFamily> 
 fn series_families(scrape: &Scrape) -> Vec<MetricFamily> {
     let kpi_series: usize = scrape.families.iter().map(|f| f.metrics.len()).sum();
     [
-        ("salespulse_kpi_series", "KPI samples exported by this scrape (a summary counts once).", kpi_series),
+        (
+            "salespulse_kpi_series",
+            "KPI samples exported by this scrape (a summary or a histogram counts once).",
+            kpi_series,
+        ),
         ("salespulse_rep_series", "Per-rep series exported by this scrape.", scrape.rep_series),
         (
             "salespulse_rep_series_cut",

@@ -96,11 +96,15 @@ fn flatten(shard: &Shard, reference: &Reference) -> BTreeMap<String, f64> {
                 Value::Gauge(v) => {
                     out.insert(key, v);
                 }
-                Value::Summary { count, sum, quantiles } => {
+                Value::Summary { count, sum, .. } => {
                     out.insert(format!("{key}_count"), count as f64);
                     out.insert(format!("{key}_sum"), sum);
-                    for (q, v) in quantiles {
-                        out.insert(format!("{key}{{quantile={q}}}"), v);
+                }
+                Value::Histogram { count, sum, buckets } => {
+                    out.insert(format!("{key}_count"), count as f64);
+                    out.insert(format!("{key}_sum"), sum);
+                    for (le, n) in buckets {
+                        out.insert(format!("{key}_bucket{{le={le}}}"), n as f64);
                     }
                 }
             }

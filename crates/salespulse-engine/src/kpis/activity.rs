@@ -16,11 +16,12 @@ pub(crate) fn leads(c: &mut Builder<'_>) {
             c.gauge(LEADS_CREATED, team_window(&team, w, &[]), Some(created));
             c.gauge(LEADS_CONVERTED, team_window(&team, w, &[]), Some(converted));
             c.gauge(LEAD_CONVERSION_RATE, team_window(&team, w, &[]), ratio(converted, created));
-            c.summary(
+            c.histogram(
                 LEAD_RESPONSE_SECONDS,
                 team_window(&team, w, &[]),
                 At { scope: Scope::Window(w), team: &team, rep: None, stage: None },
                 Dist::LeadResponse,
+                &LEAD_RESPONSE_BOUNDS,
             );
         }
         let waiting = c.cell(Scope::State, &team, Cell::LeadsAwaiting);

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::catalogue::Def;
-use super::family::{Family, Kind, Metric, QUANTILES, Value};
+use super::family::{Family, Kind, Metric, Value};
 use crate::config::EngineConfig;
 use crate::hist;
 use crate::reference::Reference;
@@ -102,12 +102,15 @@ impl<'a> Builder<'a> {
     }
 
     /// Adds a summary sample with only a count and a sum (no quantiles).
-    pub fn totals(&mut self, def: Def, labels: Labels, count: f64, sum: f64) {
-        self.push_summary(def, labels, count, sum, Vec::new());
+    pub fn totals(&mut self, (name, help): Def, labels: Labels, count: f64, sum: f64) {
+        let count = whole(count);
+        let value = Value::Summary { count, sum: if count == 0 { 0.0 } else { sum }, quantiles: Vec::new() };
+        self.family(name, help, Kind::Summary).push(Metric { labels, value });
     }
 
-    /// Adds a summary sample for `dist` at the given coordinates.
-    pub fn summary(&mut self, def: Def, labels: Labels, at: At<'_>, dist: Dist) {
+    /// Adds a histogram sample for `dist` at the given coordinates: cumulative counts at
+    /// each of `bounds` (increasing), then the sum and the count.
+    pub fn histogram(&mut self, (name, help): Def, labels: Labels, at: At<'_>, dist: Dist, bounds: &[f64]) {
         let (mut count, mut sum, mut buckets) = (0.0, 0.0, Vec::new());
         for (s, cell, v) in self.view.cells(at.scope, at.team, at.rep) {
             if s != at.stage {
@@ -120,15 +123,14 @@ impl<'a> Builder<'a> {
                 _ => {}
             }
         }
-        buckets.sort_by_key(|(b, _)| *b);
-        let quantiles = QUANTILES.iter().filter_map(|&q| hist::quantile(&buckets, q).map(|v| (q, v))).collect();
-        self.push_summary(def, labels, count, sum, quantiles);
+        let count = whole(count);
+        let buckets = bounds.iter().map(|&le| (le, whole(hist::cumulative(&buckets, le)))).collect();
+        let value = Value::Histogram { count, sum: if count == 0 { 0.0 } else { sum }, buckets };
+        self.family(name, help, Kind::Histogram).push(Metric { labels, value });
     }
+}
 
-    /// A summary sample: the count rounded to a whole number, the sum 0 when it is 0.
-    fn push_summary(&mut self, (name, help): Def, labels: Labels, count: f64, sum: f64, quantiles: Vec<(f64, f64)>) {
-        let count = count.round().max(0.0) as u64;
-        let value = Value::Summary { count, sum: if count == 0 { 0.0 } else { sum }, quantiles };
-        self.family(name, help, Kind::Summary).push(Metric { labels, value });
-    }
+/// A count summed from floating-point slots, as the whole number it is.
+fn whole(count: f64) -> u64 {
+    count.round().max(0.0) as u64
 }

@@ -4,6 +4,16 @@
 /// A family's name and help.
 pub type Def = (&'static str, &'static str);
 
+/// Upper bounds (seconds) of the lead response time histograms: minutes to a week.
+pub const LEAD_RESPONSE_BOUNDS: [f64; 11] =
+    [60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14_400.0, 28_800.0, 86_400.0, 172_800.0, 604_800.0];
+/// Upper bounds (seconds) of the sales cycle histograms: a day to a year.
+pub const SALES_CYCLE_BOUNDS: [f64; 9] =
+    [86_400.0, 259_200.0, 604_800.0, 1_209_600.0, 2_592_000.0, 5_184_000.0, 7_776_000.0, 15_552_000.0, 31_536_000.0];
+/// Upper bounds (seconds) of the time-in-stage histograms: an hour to a quarter.
+pub const STAGE_DURATION_BOUNDS: [f64; 9] =
+    [3600.0, 14_400.0, 86_400.0, 259_200.0, 604_800.0, 1_209_600.0, 2_592_000.0, 5_184_000.0, 7_776_000.0];
+
 // Deals and revenue (KPIs 1, 2, 4, 22, 23, 24, 14, 21).
 pub const WON_REVENUE: Def = ("sales_won_revenue", "Base-currency amount of deals closed won in the window.");
 pub const AVERAGE_DEAL_SIZE: Def =

@@ -5,7 +5,11 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Gauge,
+    /// Only `_sum` and `_count` (no quantiles): the parts of an average.
     Summary,
+    /// Cumulative counts at upper bounds (`le`), `_sum` and `_count`. Over a sliding
+    /// window every part can fall: what OpenMetrics calls a gauge histogram.
+    Histogram,
 }
 
 /// One sample's value.
@@ -17,6 +21,13 @@ pub enum Value {
         count: u64,
         sum: f64,
         quantiles: Vec<(f64, f64)>,
+    },
+    /// Count, sum and (upper bound, cumulative count) pairs, bounds increasing; the
+    /// `+Inf` bucket is the count.
+    Histogram {
+        count: u64,
+        sum: f64,
+        buckets: Vec<(f64, u64)>,
     },
 }
 
@@ -45,6 +56,3 @@ pub struct Families {
     /// Per-rep series left out because of the budget.
     pub rep_series_cut: usize,
 }
-
-/// Quantiles exported for every distribution.
-pub const QUANTILES: [f64; 2] = [0.5, 0.9];

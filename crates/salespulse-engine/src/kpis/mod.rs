@@ -17,7 +17,7 @@ mod periods;
 mod reps;
 mod sales;
 
-pub use family::{Families, Family, Kind, Metric, QUANTILES, Value};
+pub use family::{Families, Family, Kind, Metric, Value};
 
 use std::collections::BTreeSet;
 

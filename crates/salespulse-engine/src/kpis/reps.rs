@@ -10,8 +10,9 @@ use crate::time::Window;
 use crate::view::{Cell, Scope};
 
 /// Series one rep adds: per window won revenue, 3 outcomes, win rate, activities by kind
-/// and direction, response time; per period quota attainment.
-const PER_REP: usize = Window::ALL.len() * (1 + 3 + 1 + 16 + 1) + 3;
+/// and direction, the response time histogram (a series per bound, `+Inf`, `_sum` and
+/// `_count`); per period quota attainment.
+const PER_REP: usize = Window::ALL.len() * (1 + 3 + 1 + 16 + LEAD_RESPONSE_BOUNDS.len() + 3) + 3;
 
 /// Emits the per-rep families in (team, rep) order until the budget is spent; returns
 /// (series exported, series cut).
@@ -47,11 +48,12 @@ pub(crate) fn reps(c: &mut Builder<'_>) -> (usize, usize) {
             for (k, d, n) in acts {
                 c.gauge(REP_ACTIVITIES, l(&[("kind", k.as_str()), ("direction", d.as_str())]), Some(n));
             }
-            c.summary(
+            c.histogram(
                 REP_LEAD_RESPONSE_SECONDS,
                 l(&[]),
                 At { scope: Scope::Window(w), team: &team, rep: Some(&rep), stage: None },
                 Dist::LeadResponse,
+                &LEAD_RESPONSE_BOUNDS,
             );
         }
         let cal = c.cfg.calendar;

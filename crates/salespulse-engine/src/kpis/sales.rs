@@ -38,11 +38,12 @@ pub(crate) fn closes(c: &mut Builder<'_>) {
             c.gauge(WIN_RATE, l(&[]), ratio(won, won + lost));
             c.gauge(WIN_RATE_ALL, l(&[]), ratio(won, won + lost + none));
             c.gauge(WIN_LOSS_RATIO, l(&[]), ratio(won, lost));
-            c.summary(
+            c.histogram(
                 CYCLE_SECONDS,
                 l(&[]),
                 At { scope: Scope::Window(w), team: &team, rep: None, stage: None },
                 Dist::SalesCycle,
+                &SALES_CYCLE_BOUNDS,
             );
             for (t, n, r) in by_type {
                 c.gauge(WON_DEALS_BY_TYPE, l(&[("deal_type", t.as_str())]), Some(n));
@@ -89,11 +90,12 @@ pub(crate) fn stages(c: &mut Builder<'_>) {
                 c.gauge(STAGE_ENTERED, l.clone(), Some(entered));
                 c.gauge(STAGE_ADVANCED, l.clone(), Some(advanced));
                 c.gauge(STAGE_CONVERSION, l.clone(), ratio(advanced, entered));
-                c.summary(
+                c.histogram(
                     STAGE_DURATION,
                     l,
                     At { scope: Scope::Window(w), team: &team, rep: None, stage: Some(&stage) },
                     Dist::StageDuration(0),
+                    &STAGE_DURATION_BOUNDS,
                 );
             }
         }

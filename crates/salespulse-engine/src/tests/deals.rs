@@ -110,14 +110,15 @@ fn reopen_delete_and_reclose_retract_exactly() {
 
 #[test]
 fn per_rep_series_are_opt_in_and_capped_by_the_budget() {
-    let cfg = EngineConfig { per_rep: true, rep_series_budget: 150, ..EngineConfig::default() };
+    let cfg = EngineConfig { per_rep: true, rep_series_budget: 250, ..EngineConfig::default() };
     let mut h = Harness::with(cfg.clone());
     h.ok(&won("d1", 100.0, "EUR"), &ago(5));
     h.ok(&won("d2", 40.0, "EUR").replace("ana", "ben"), &ago(5));
     let view = h.view_at(now());
     let k = crate::kpis::families(&view, &h.reference, &cfg, now());
-    // One rep fits in a budget of 150 series (a rep needs 113); the second is cut.
-    assert_eq!((k.rep_series, k.rep_series_cut), (113, 113));
+    // One rep fits in a budget of 250 series (a rep needs 178, 70 of them for the response
+    // time histogram); the second is cut.
+    assert_eq!((k.rep_series, k.rep_series_cut), (178, 178));
     let rep = find(&k.families, "sales_rep_won_revenue", &[("rep", "ana"), ("window", "1h")]);
     assert_eq!(rep, Some(Value::Gauge(100.0)));
     assert_eq!(find(&k.families, "sales_rep_won_revenue", &[("rep", "ben"), ("window", "1h")]), None);

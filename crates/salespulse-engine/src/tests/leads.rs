@@ -19,11 +19,17 @@ fn w(window: &str) -> [(&str, &str); 2] {
     [("team", "unassigned"), ("window", window)]
 }
 
-fn response(h: &Harness, window: &str) -> (u64, f64, Vec<(f64, f64)>) {
+/// Count, sum and the cumulative count at each bound of the response time histogram.
+fn response(h: &Harness, window: &str) -> (u64, f64, Vec<(f64, u64)>) {
     match find(&h.families_at(now()), "sales_lead_response_seconds", &w(window)) {
-        Some(Value::Summary { count, sum, quantiles }) => (count, sum, quantiles),
-        other => panic!("no summary: {other:?}"),
+        Some(Value::Histogram { count, sum, buckets }) => (count, sum, buckets),
+        other => panic!("no histogram: {other:?}"),
     }
+}
+
+/// The cumulative count at bound `le`.
+fn at(buckets: &[(f64, u64)], le: f64) -> u64 {
+    buckets.iter().find(|(b, _)| *b == le).map(|(_, n)| *n).expect("a bound")
 }
 
 #[test]
@@ -65,10 +71,9 @@ fn response_time_from_assignment_else_creation_by_response_time() {
     h.ok(&l(TOUCH, "b"), &ago(39)); // not the first response
     h.ok(&l(CREATED, "c"), &ago(26 * 60));
     h.ok(&l(TOUCH, "c"), &ago(26 * 60 - 100)); // 6000 s, outside 24h? 24h40min ago: in 7d only
-    let (count, sum, q) = response(&h, "1h");
+    let (count, sum, b) = response(&h, "1h");
     assert_eq!((count, sum), (2, 660.0));
-    assert!((q[0].1 - 60.0).abs() / 60.0 < 0.023, "p50 {q:?}");
-    assert!((q[1].1 - 600.0).abs() / 600.0 < 0.023, "p90 {q:?}");
+    assert_eq!((at(&b, 60.0), at(&b, 300.0), at(&b, 900.0)), (1, 1, 2), "60 s and 600 s: {b:?}");
     let (count, sum, _) = response(&h, "7d");
     assert_eq!((count, sum), (3, 6660.0));
 }
@@ -79,7 +84,9 @@ fn automated_and_inbound_touches_are_not_responses() {
     h.ok(&l(CREATED, "a"), &ago(30));
     h.ok(&l(TOUCH, "a").replace(r#""kind""#, r#""automated":true,"kind""#), &ago(29));
     h.ok(&l(TOUCH, "a").replace(r#""kind""#, r#""direction":"inbound","kind""#), &ago(28));
-    assert_eq!(response(&h, "1h"), (0, 0.0, vec![]));
+    let (count, sum, b) = response(&h, "1h");
+    assert_eq!((count, sum), (0, 0.0));
+    assert!(b.iter().all(|(_, n)| *n == 0), "{b:?}");
     h.ok(&l(TOUCH, "a"), &ago(20));
     assert_eq!(response(&h, "1h").0..=response(&h, "1h").1 as u64, 1..=600);
 }

@@ -72,11 +72,12 @@ impl Harness {
         families(&self.view_at(at), &self.reference, &self.cfg, at).families
     }
 
-    /// The value of a gauge (or a summary's count) whose labels include `labels`.
+    /// The value of a gauge (or the count of a summary or histogram) whose labels include
+    /// `labels`.
     pub fn kpi_at(&self, at: DateTime<Utc>, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
         find(&self.families_at(at), name, labels).map(|v| match v {
             Value::Gauge(g) => g,
-            Value::Summary { count, .. } => count as f64,
+            Value::Summary { count, .. } | Value::Histogram { count, .. } => count as f64,
         })
     }
 
@@ -105,9 +106,11 @@ fn no_sample_is_ever_nan_and_empty_ratios_are_absent() {
         for m in fam.metrics {
             match m.value {
                 Value::Gauge(v) => assert!(v.is_finite(), "{} {:?}", fam.name, m.labels),
-                Value::Summary { sum, quantiles, count } => {
+                Value::Summary { sum, quantiles, .. } => assert!(sum.is_finite() && quantiles.is_empty()),
+                Value::Histogram { sum, count, buckets } => {
                     assert!(sum.is_finite());
-                    assert!(count > 0 || quantiles.is_empty(), "no quantiles without observations");
+                    assert!(buckets.windows(2).all(|b| b[0].0 < b[1].0 && b[0].1 <= b[1].1), "cumulative");
+                    assert!(buckets.iter().all(|(_, n)| *n <= count), "no bucket above the count");
                 }
             }
         }

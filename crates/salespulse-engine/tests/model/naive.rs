@@ -10,12 +10,12 @@ use salespulse_events::*;
 use super::world::SPEND;
 
 /// What a series must be: a count or sum (absent reads as 0), a ratio (absent when its
-/// denominator is 0), or a quantile (within the sketch's accuracy).
+/// denominator is 0), or a histogram bucket (within the documented bounds, inclusive).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Want {
     Zeroable(f64),
     Ratio(Option<f64>),
-    Quantile(Option<f64>),
+    Between(f64, f64),
 }
 
 pub type Expected = BTreeMap<String, Want>;
@@ -62,13 +62,6 @@ pub fn div(n: f64, d: f64) -> Option<f64> {
     (d > 0.0).then(|| n / d)
 }
 
-fn nearest_rank(values: &[f64], q: f64) -> Option<f64> {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let rank = ((q * v.len() as f64).ceil() as usize).max(1);
-    v.get(rank - 1).copied()
-}
-
 /// Events that count: the first of each `event_id`, not older than 90 days, not more than
 /// 5 minutes in the future (relative to when they were applied).
 pub fn accepted(events: &[Event], applied_at: i64) -> Vec<Event> {
@@ -101,15 +94,19 @@ impl Acc {
         self.dists.entry(key(name, labels)).or_default().push(v);
     }
 
-    /// Writes a distribution's count, sum and quantiles into `out`.
-    pub fn summary(&self, out: &mut Expected, name: &str, labels: &[(&str, &str)]) {
+    /// Writes a distribution's count, sum and cumulative counts at `bounds` into `out`.
+    /// The documented rule: every value at or below a bound counts at it, and a value at
+    /// most one log bucket (2^(1/16), 4.4%) above it may.
+    pub fn histogram(&self, out: &mut Expected, name: &str, labels: &[(&str, &str)], bounds: &[f64]) {
         let values = self.dists.get(&key(name, labels)).cloned().unwrap_or_default();
         out.insert(key(&format!("{name}_count"), labels), Want::Zeroable(values.len() as f64));
         out.insert(key(&format!("{name}_sum"), labels), Want::Zeroable(values.iter().sum()));
-        for q in ["0.5", "0.9"] {
-            let mut l = labels.to_vec();
-            l.push(("quantile", q));
-            out.insert(key(name, &l), Want::Quantile(nearest_rank(&values, q.parse().unwrap())));
+        let width = 2f64.powf(1.0 / 16.0);
+        for le in bounds {
+            let at_most = |limit: f64| values.iter().filter(|v| **v <= limit).count() as f64;
+            let (le_text, mut l) = (le.to_string(), labels.to_vec());
+            l.push(("le", &le_text));
+            out.insert(key(&format!("{name}_bucket"), &l), Want::Between(at_most(*le), at_most(le * width)));
         }
     }
 }

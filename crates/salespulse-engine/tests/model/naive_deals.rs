@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, TimeZone, Utc};
+use salespulse_engine::kpis::catalogue::{SALES_CYCLE_BOUNDS, STAGE_DURATION_BOUNDS};
 use salespulse_events::*;
 
 use super::naive::{Acc, Expected, STAGES, TEAMS, Want, div, inw, key, to_base, windows};
@@ -198,7 +199,7 @@ fn emit(acc: &Acc, out: &mut Expected, pipeline: &[(&str, String, f64, f64, bool
             out.insert(key("sales_win_rate", &l), Want::Ratio(div(won, won + lost)));
             out.insert(key("sales_win_rate_all", &l), Want::Ratio(div(won, won + lost + none)));
             out.insert(key("sales_win_loss_ratio", &l), Want::Ratio(div(won, lost)));
-            acc.summary(out, "sales_cycle_seconds", &l);
+            acc.histogram(out, "sales_cycle_seconds", &l, &SALES_CYCLE_BOUNDS);
             for ty in DealType::ALL {
                 let n = g(&format!("won_{}", ty.as_str()));
                 out.insert(key("sales_won_deals", &[l[0], l[1], ("deal_type", ty.as_str())]), Want::Zeroable(n));
@@ -221,7 +222,7 @@ fn emit(acc: &Acc, out: &mut Expected, pipeline: &[(&str, String, f64, f64, bool
                 out.insert(key("sales_stage_entered", &ls), Want::Zeroable(e));
                 out.insert(key("sales_stage_advanced", &ls), Want::Zeroable(a));
                 out.insert(key("sales_stage_conversion_rate", &ls), Want::Ratio(div(a, e)));
-                acc.summary(out, "sales_stage_duration_seconds", &ls);
+                acc.histogram(out, "sales_stage_duration_seconds", &ls, &STAGE_DURATION_BOUNDS);
             }
         }
     }
@@ -229,7 +230,7 @@ fn emit(acc: &Acc, out: &mut Expected, pipeline: &[(&str, String, f64, f64, bool
 
 fn acc_cycle_days(acc: &Acc, l: &[(&str, &str)]) -> Option<f64> {
     let mut tmp = Expected::new();
-    acc.summary(&mut tmp, "sales_cycle_seconds", l);
+    acc.histogram(&mut tmp, "sales_cycle_seconds", l, &[]);
     let get = |n: &str| match tmp.get(&key(n, l)) {
         Some(Want::Zeroable(v)) => *v,
         _ => 0.0,

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use salespulse_engine::kpis::catalogue::LEAD_RESPONSE_BOUNDS;
 use salespulse_events::*;
 
 use super::naive::{Acc, Expected, TEAMS, Want, div, inw, key, window_start, windows};
@@ -94,7 +95,7 @@ pub fn leads(events: &[Event], now: i64, acc: &mut Acc, out: &mut Expected) {
             out.insert(key("sales_leads_created", &l), Want::Zeroable(c));
             out.insert(key("sales_leads_converted", &l), Want::Zeroable(v));
             out.insert(key("sales_lead_conversion_rate", &l), Want::Ratio(div(v, c)));
-            acc.summary(out, "sales_lead_response_seconds", &l);
+            acc.histogram(out, "sales_lead_response_seconds", &l, &LEAD_RESPONSE_BOUNDS);
         }
     }
 }
