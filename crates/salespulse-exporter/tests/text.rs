@@ -11,11 +11,11 @@ fn render(scrape: &Scrape, now: DateTime<Utc>) -> String {
     String::from_utf8(buf).unwrap()
 }
 
-#[test]
-fn renders_gauges_summaries_and_partition_status() {
-    let now: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().unwrap();
+/// A scrape with a gauge, a summary with and without observations, a histogram and two
+/// partitions, one of which has seen no event.
+fn scrape() -> Scrape {
     let l = |w: &str| vec![("team", "emea".to_owned()), ("window", w.to_owned())];
-    let scrape = Scrape {
+    Scrape {
         families: vec![
             Family {
                 name: "sales_won_revenue",
@@ -69,8 +69,13 @@ fn renders_gauges_summaries_and_partition_status() {
         ],
         rep_series: 0,
         rep_series_cut: 7,
-    };
-    let text = render(&scrape, now);
+    }
+}
+
+#[test]
+fn renders_gauges_summaries_histograms_and_partition_status() {
+    let now: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().unwrap();
+    let text = render(&scrape(), now);
     for line in [
         "# HELP sales_won_revenue Won revenue.",
         "# TYPE sales_won_revenue gauge",
