@@ -20,6 +20,7 @@ const RULES: [&str; 3] = [
     "deploy/prometheus/rules/salespulse-alerts.rules.yml",
 ];
 const TESTS: &str = "deploy/prometheus/tests/salespulse-alerts.test.yml";
+const RULE_TESTS: &str = "deploy/prometheus/tests/salespulse-rules.test.yml";
 
 /// Runs promtool with `args` in the repository root; `None` when it is not installed and
 /// not required.
@@ -69,8 +70,8 @@ fn the_rules_and_the_shipped_prometheus_config_are_valid() {
 }
 
 #[test]
-fn every_alert_passes_its_promtool_tests() {
-    if let Some((ok, text)) = promtool(&["test", "rules", TESTS]) {
+fn every_alert_and_team_value_passes_its_promtool_tests() {
+    if let Some((ok, text)) = promtool(&["test", "rules", TESTS, RULE_TESTS]) {
         assert!(ok, "promtool test rules failed:\n{text}");
     }
 }

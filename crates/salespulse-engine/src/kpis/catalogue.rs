@@ -127,9 +127,12 @@ pub const QUOTA: Def =
 pub const QUOTA_ATTAINMENT: Def =
     ("sales_quota_attainment", "Won revenue in the period to date / quota for the period.");
 pub const QUOTA_REPS: Def = ("sales_quota_reps", "Active, quota-carrying reps with a quota for the period.");
-pub const REPS_AT_QUOTA: Def = ("sales_reps_at_quota", "Of those, reps whose won revenue to date reached their quota.");
-pub const REPS_AT_QUOTA_RATIO: Def =
-    ("sales_reps_at_quota_ratio", "Reps at quota / quota-carrying reps with a quota, for the period.");
+pub const REP_PERIOD_WON_REVENUE: Def = (
+    "sales_rep_period_won_revenue",
+    "Won revenue to date of one of those reps, in the period (this instance's part: sum across instances).",
+);
+pub const REP_QUOTA: Def = ("sales_rep_quota", "The quota of one of those reps for the period (reference data).");
+
 pub const MARKET_SIZE: Def = ("sales_market_size", "Total market revenue of the calendar period (reference data).");
 pub const MARKET_SHARE: Def = ("sales_market_share", "Won revenue in the period to date / market size of the period.");
 pub const MARKET_SHARE_GROWTH: Def =
@@ -142,5 +145,3 @@ pub const REP_WIN_RATE: Def = ("sales_rep_win_rate", "Won / (won + lost) deals o
 pub const REP_ACTIVITIES: Def = ("sales_rep_activities", "Activities one rep logged in the window.");
 pub const REP_LEAD_RESPONSE_SECONDS: Def =
     ("sales_rep_lead_response_seconds", "Lead response time of one rep, by response time.");
-pub const REP_QUOTA_ATTAINMENT: Def =
-    ("sales_rep_quota_attainment", "Won revenue of one rep in the period to date / their quota.");

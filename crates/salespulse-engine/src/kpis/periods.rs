@@ -1,11 +1,14 @@
-//! Calendar periods: quota attainment, reps at quota, market share and its growth.
+//! Calendar periods: quota attainment, the per-rep parts of reps at quota, market share
+//! and its growth.
 
 use super::builder::{Builder, labels, ratio};
 use super::catalogue::*;
 use crate::calendar::PeriodKind;
 use crate::view::{Cell, Scope};
 
-/// KPIs 25, 26, 32, 33.
+/// KPIs 25, 26, 32, 33. Reps at quota is not computed here: a rep's revenue may be split
+/// across instances, so each exports its part of every quota rep's revenue next to the
+/// quota, and the count is a recording rule over the sums.
 pub(crate) fn periods(c: &mut Builder<'_>) {
     let cal = c.cfg.calendar;
     for kind in PeriodKind::ALL {
@@ -19,7 +22,7 @@ pub(crate) fn periods(c: &mut Builder<'_>) {
             let l = labels(&[("team", &team), ("period", period)]);
             let revenue = c.cell(Scope::ToDate(kind), &team, Cell::PeriodRevenue);
             let prev_revenue = c.cell(Scope::Previous(kind), &team, Cell::PeriodRevenue);
-            let (mut quota, mut reps, mut at_quota) = (None::<f64>, 0.0, 0.0);
+            let (mut quota, mut reps) = (None::<f64>, 0.0);
             let carrying: Vec<String> = c
                 .reference
                 .reps()
@@ -31,16 +34,14 @@ pub(crate) fn periods(c: &mut Builder<'_>) {
                 *quota.get_or_insert(0.0) += q;
                 reps += 1.0;
                 let own = c.view.get(Scope::ToDate(kind), &team, Some(&rep), None, Cell::PeriodRevenue);
-                if q > 0.0 && own >= q {
-                    at_quota += 1.0;
-                }
+                let lr = labels(&[("team", &team), ("rep", &rep), ("period", period)]);
+                c.gauge(REP_PERIOD_WON_REVENUE, lr.clone(), Some(own));
+                c.gauge(REP_QUOTA, lr, Some(q));
             }
             c.gauge(PERIOD_WON_REVENUE, l.clone(), Some(revenue));
             c.gauge(QUOTA, l.clone(), quota);
             c.gauge(QUOTA_ATTAINMENT, l.clone(), quota.and_then(|q| ratio(revenue, q)));
             c.gauge(QUOTA_REPS, l.clone(), Some(reps));
-            c.gauge(REPS_AT_QUOTA, l.clone(), Some(at_quota));
-            c.gauge(REPS_AT_QUOTA_RATIO, l.clone(), ratio(at_quota, reps));
             let share = size.and_then(|s| ratio(revenue, s));
             let prev_share = prev_size.and_then(|s| ratio(prev_revenue, s));
             c.gauge(MARKET_SHARE, l.clone(), share);

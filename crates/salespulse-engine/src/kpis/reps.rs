@@ -4,15 +4,14 @@ use salespulse_events::{ActivityKind, Direction, Outcome};
 
 use super::builder::{At, Builder, Labels, labels, ratio};
 use super::catalogue::*;
-use crate::calendar::PeriodKind;
 use crate::stat::{Dist, Stat};
 use crate::time::Window;
 use crate::view::{Cell, Scope};
 
 /// Series one rep adds: per window won revenue, 3 outcomes, win rate, activities by kind
 /// and direction, the response time histogram (a series per bound, `+Inf`, `_sum` and
-/// `_count`); per period quota attainment.
-const PER_REP: usize = Window::ALL.len() * (1 + 3 + 1 + 16 + LEAD_RESPONSE_BOUNDS.len() + 3) + 3;
+/// `_count`). Quota parts are not per-rep series: they are exported for every quota rep.
+const PER_REP: usize = Window::ALL.len() * (1 + 3 + 1 + 16 + LEAD_RESPONSE_BOUNDS.len() + 3);
 
 /// Emits the per-rep families in (team, rep) order until the budget is spent; returns
 /// (series exported, series cut).
@@ -55,14 +54,6 @@ pub(crate) fn reps(c: &mut Builder<'_>) -> (usize, usize) {
                 Dist::LeadResponse,
                 &LEAD_RESPONSE_BOUNDS,
             );
-        }
-        let cal = c.cfg.calendar;
-        for kind in PeriodKind::ALL {
-            let (first, last) = cal.current(c.now, kind);
-            let own = c.view.get(Scope::ToDate(kind), &team, Some(&rep), None, Cell::PeriodRevenue);
-            let quota = c.reference.quota(&cal, &rep, first, last);
-            let l = labels(&[("team", &team), ("rep", &rep), ("period", kind.label())]);
-            c.gauge(REP_QUOTA_ATTAINMENT, l, quota.and_then(|q| ratio(own, q)));
         }
     }
     (exported, cut)

@@ -116,9 +116,9 @@ fn per_rep_series_are_opt_in_and_capped_by_the_budget() {
     h.ok(&won("d2", 40.0, "EUR").replace("ana", "ben"), &ago(5));
     let view = h.view_at(now());
     let k = crate::kpis::families(&view, &h.reference, &cfg, now());
-    // One rep fits in a budget of 250 series (a rep needs 178, 70 of them for the response
+    // One rep fits in a budget of 250 series (a rep needs 175, 70 of them for the response
     // time histogram); the second is cut.
-    assert_eq!((k.rep_series, k.rep_series_cut), (178, 178));
+    assert_eq!((k.rep_series, k.rep_series_cut), (175, 175));
     let rep = find(&k.families, "sales_rep_won_revenue", &[("rep", "ana"), ("window", "1h")]);
     assert_eq!(rep, Some(Value::Gauge(100.0)));
     assert_eq!(find(&k.families, "sales_rep_won_revenue", &[("rep", "ben"), ("window", "1h")]), None);

@@ -285,12 +285,15 @@ fn periods(out: &mut Expected, now: i64, months: &[(i32, &'static str, Option<St
             let reps: Vec<&str> = ["ana", "ben", "cara"].into_iter().filter(|r| team(Some(r)) == t).collect();
             let with_quota: Vec<(&str, f64)> = reps.iter().filter_map(|r| quota(r).map(|q| (*r, q))).collect();
             let total = (!with_quota.is_empty()).then(|| with_quota.iter().map(|x| x.1).sum::<f64>());
-            let at = with_quota.iter().filter(|(r, q)| sum(first, last, Some(r)) >= *q).count() as f64;
             out.insert(key("sales_quota", &l), Want::Ratio(total));
             out.insert(key("sales_quota_attainment", &l), Want::Ratio(total.and_then(|q| div(revenue, q))));
             out.insert(key("sales_quota_reps", &l), Want::Zeroable(with_quota.len() as f64));
-            out.insert(key("sales_reps_at_quota", &l), Want::Zeroable(at));
-            out.insert(key("sales_reps_at_quota_ratio", &l), Want::Ratio(div(at, with_quota.len() as f64)));
+            // Reps at quota is a recording rule over these per-rep parts.
+            for (r, q) in &with_quota {
+                let lr = [("team", t), ("rep", r), ("period", p)];
+                out.insert(key("sales_rep_period_won_revenue", &lr), Want::Zeroable(sum(first, last, Some(r))));
+                out.insert(key("sales_rep_quota", &lr), Want::Ratio(Some(*q)));
+            }
             let share = size.and_then(|s| div(revenue, s));
             let prev = prev_size.and_then(|s| div(sum(pfirst, plast, None), s));
             out.insert(key("sales_market_share", &l), Want::Ratio(share));
