@@ -122,6 +122,8 @@ pub const CLV: Def =
 // Calendar periods (KPIs 25, 26, 32, 33).
 pub const PERIOD_WON_REVENUE: Def =
     ("sales_period_won_revenue", "Base-currency amount of deals won in the calendar period to date.");
+pub const PREVIOUS_PERIOD_WON_REVENUE: Def =
+    ("sales_previous_period_won_revenue", "Base-currency amount of deals won in the whole previous calendar period.");
 pub const QUOTA: Def =
     ("sales_quota", "Sum of the quotas of the team's reps for the calendar period (reference data).");
 pub const QUOTA_ATTAINMENT: Def =
@@ -134,6 +136,8 @@ pub const REP_PERIOD_WON_REVENUE: Def = (
 pub const REP_QUOTA: Def = ("sales_rep_quota", "The quota of one of those reps for the period (reference data).");
 
 pub const MARKET_SIZE: Def = ("sales_market_size", "Total market revenue of the calendar period (reference data).");
+pub const PREVIOUS_MARKET_SIZE: Def =
+    ("sales_previous_market_size", "Total market revenue of the whole previous calendar period (reference data).");
 pub const MARKET_SHARE: Def = ("sales_market_share", "Won revenue in the period to date / market size of the period.");
 pub const MARKET_SHARE_GROWTH: Def =
     ("sales_market_share_growth", "Market share of the period to date minus that of the previous period, in points.");

@@ -18,6 +18,7 @@ pub(crate) fn periods(c: &mut Builder<'_>) {
         let size = c.reference.market_size(&cal, first, last);
         let prev_size = c.reference.market_size(&cal, pfirst, plast);
         c.gauge(MARKET_SIZE, labels(&[("period", period)]), size);
+        c.gauge(PREVIOUS_MARKET_SIZE, labels(&[("period", period)]), prev_size);
         for team in c.teams.clone() {
             let l = labels(&[("team", &team), ("period", period)]);
             let revenue = c.cell(Scope::ToDate(kind), &team, Cell::PeriodRevenue);
@@ -39,6 +40,7 @@ pub(crate) fn periods(c: &mut Builder<'_>) {
                 c.gauge(REP_QUOTA, lr, Some(q));
             }
             c.gauge(PERIOD_WON_REVENUE, l.clone(), Some(revenue));
+            c.gauge(PREVIOUS_PERIOD_WON_REVENUE, l.clone(), Some(prev_revenue));
             c.gauge(QUOTA, l.clone(), quota);
             c.gauge(QUOTA_ATTAINMENT, l.clone(), quota.and_then(|q| ratio(revenue, q)));
             c.gauge(QUOTA_REPS, l.clone(), Some(reps));

@@ -271,6 +271,7 @@ fn periods(out: &mut Expected, now: i64, months: &[(i32, &'static str, Option<St
         let size = market(first, full_last);
         let prev_size = market(pfirst, plast);
         out.insert(key("sales_market_size", &[("period", p)]), Want::Ratio(size));
+        out.insert(key("sales_previous_market_size", &[("period", p)]), Want::Ratio(prev_size));
         for t in TEAMS {
             let l = [("team", t), ("period", p)];
             let sum = |a: i32, b: i32, rep: Option<&str>| -> f64 {
@@ -282,6 +283,7 @@ fn periods(out: &mut Expected, now: i64, months: &[(i32, &'static str, Option<St
             };
             let revenue = sum(first, last, None);
             out.insert(key("sales_period_won_revenue", &l), Want::Zeroable(revenue));
+            out.insert(key("sales_previous_period_won_revenue", &l), Want::Zeroable(sum(pfirst, plast, None)));
             let reps: Vec<&str> = ["ana", "ben", "cara"].into_iter().filter(|r| team(Some(r)) == t).collect();
             let with_quota: Vec<(&str, f64)> = reps.iter().filter_map(|r| quota(r).map(|q| (*r, q))).collect();
             let total = (!with_quota.is_empty()).then(|| with_quota.iter().map(|x| x.1).sum::<f64>());
