@@ -1,5 +1,6 @@
 //! The consumer loop of the events topic.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -27,9 +28,12 @@ struct Loop {
     metrics: Metrics,
     max_bytes: usize,
     bad_log: RateLimit,
+    /// The Kafka timestamp of the last message handled per partition since the sink was
+    /// last told (once per commit poll, not per message).
+    last_timestamps: HashMap<i32, i64>,
 }
 
-/// How often durable offsets are looked for and committed.
+/// How often durable offsets are looked for and committed (and message times reported).
 const COMMIT_POLL: Duration = Duration::from_secs(1);
 
 /// Consumes the events topic until `shutdown` resolves, then makes the state durable,
@@ -61,6 +65,7 @@ pub async fn run(
         metrics,
         max_bytes: cfg.max_message_bytes,
         bad_log: RateLimit::new(10, Duration::from_secs(10)),
+        last_timestamps: HashMap::new(),
     };
     let mut checkpoint = tokio::time::interval(cfg.checkpoint_interval);
     checkpoint.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -77,7 +82,12 @@ pub async fn run(
                 l.settle_dead_letters().await;
                 l.sink.checkpoint();
             }
-            _ = commits.tick() => commit(&consumer, &l.topic, &l.sink.durable(), CommitMode::Async, &l.metrics),
+            _ = commits.tick() => {
+                for (partition, t) in l.last_timestamps.drain() {
+                    l.sink.consumed(partition, t);
+                }
+                commit(&consumer, &l.topic, &l.sink.durable(), CommitMode::Async, &l.metrics);
+            }
             msg = consumer.recv() => match msg {
                 Ok(m) => l.handle(&m),
                 Err(e) => if errors.allow(Instant::now()).0 {
@@ -134,7 +144,7 @@ impl Loop {
             Verdict::NotAssigned => warn!(partition, offset, "message for a partition with no state"),
         }
         if let Some(t) = m.timestamp().to_millis() {
-            self.sink.consumed(partition, t);
+            self.last_timestamps.insert(partition, t);
         }
         // Last, so that a reader who sees the message counted sees its outcome too.
         self.metrics.consumed.inc();

@@ -46,7 +46,8 @@ pub trait Sink: Send + Sync + 'static {
     fn flush(&self) -> Vec<(i32, i64)>;
     /// The broker's high watermark of a partition (from client statistics).
     fn high_watermark(&self, partition: i32, offset: i64);
-    /// The Kafka timestamp (ms) of the message just handled on `partition`, applied or
-    /// not: how far behind the newest message the consumer is, in time.
+    /// The Kafka timestamp (ms) of the last message handled on `partition`, applied or
+    /// not (reported about once a second): how far behind the newest message the
+    /// consumer is, in time.
     fn consumed(&self, partition: i32, timestamp_ms: i64);
 }
