@@ -1,0 +1,109 @@
+//! The shipped Grafana dashboards: valid JSON, unique panel ids, the data source chosen by
+//! a variable, every panel titled, described and with a unit, and every query valid
+//! PromQL once its template variables are substituted (checked by promtool, required
+//! when `REQUIRE_PROMTOOL=1`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn dashboards() -> Vec<(PathBuf, Value)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/grafana/dashboards");
+    let mut out: Vec<(PathBuf, Value)> = std::fs::read_dir(&dir)
+        .expect("deploy/grafana/dashboards")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            (p, json)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn str_at<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// A panel query with its template variables replaced by values Prometheus accepts.
+pub fn substitute(expr: &str) -> String {
+    expr.replace("$__rate_interval", "5m").replace("$team", "emea").replace("$window", "24h").replace("$period", "mtd")
+}
+
+/// Every query of every panel: (dashboard, panel title, expression).
+pub fn queries() -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for (path, d) in dashboards() {
+        for panel in d["panels"].as_array().into_iter().flatten() {
+            for target in panel["targets"].as_array().into_iter().flatten() {
+                let title = str_at(panel, "/title").to_owned();
+                out.push((path.display().to_string(), title, str_at(target, "/expr").to_owned()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_dashboards_are_complete_and_wired_to_a_data_source_variable() {
+    let all = dashboards();
+    let uids: Vec<&str> = all.iter().map(|(_, d)| str_at(d, "/uid")).collect();
+    for want in ["overview", "team", "pipeline", "leads", "reps", "customers", "service"] {
+        assert!(uids.contains(&format!("salespulse-{want}").as_str()), "no salespulse-{want} dashboard: {uids:?}");
+    }
+    for (path, d) in &all {
+        let name = path.display();
+        let vars = d["templating"]["list"].as_array().expect("templating.list");
+        assert!(
+            vars.iter().any(|v| str_at(v, "/name") == "datasource" && str_at(v, "/type") == "datasource"),
+            "{name}: no datasource variable"
+        );
+        let panels = d["panels"].as_array().expect("panels");
+        assert!(!panels.is_empty(), "{name}: no panel");
+        let mut ids: Vec<i64> = panels.iter().map(|p| p["id"].as_i64().expect("panel id")).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), panels.len(), "{name}: panel ids are not unique");
+        for p in panels {
+            let title = str_at(p, "/title");
+            assert!(
+                !title.is_empty() && !str_at(p, "/description").is_empty(),
+                "{name}: a panel without title or description"
+            );
+            assert_eq!(str_at(p, "/datasource/uid"), "${datasource}", "{name}: {title}: data source not by variable");
+            assert!(!str_at(p, "/fieldConfig/defaults/unit").is_empty(), "{name}: {title}: no unit");
+            let targets = p["targets"].as_array().filter(|t| !t.is_empty()).expect("targets");
+            for t in targets {
+                assert_eq!(str_at(t, "/datasource/uid"), "${datasource}", "{name}: {title}: a query not by variable");
+                assert!(!str_at(t, "/expr").is_empty(), "{name}: {title}: an empty query");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_panel_query_is_valid_promql() {
+    let queries = queries();
+    assert!(queries.len() > 40, "{} queries", queries.len());
+    let mut rules = String::from("groups:\n  - name: dashboard-queries\n    rules:\n");
+    for (i, (_, _, expr)) in queries.iter().enumerate() {
+        rules.push_str(&format!(
+            "      - record: dashboard:query:{i}\n        expr: {}\n",
+            serde_json::json!(substitute(expr))
+        ));
+    }
+    let file = std::env::temp_dir().join(format!("salespulse-dashboard-queries-{}.yml", std::process::id()));
+    std::fs::write(&file, rules).unwrap();
+    let out = match Command::new("promtool").arg("check").arg("rules").arg(&file).output() {
+        Ok(out) => out,
+        Err(e) if std::env::var("REQUIRE_PROMTOOL").as_deref() == Ok("1") => panic!("promtool is required: {e}"),
+        Err(_) => return eprintln!("promtool not found: skipping"),
+    };
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_file(&file).ok();
+    assert!(out.status.success(), "a dashboard query does not parse:\n{text}");
+}
