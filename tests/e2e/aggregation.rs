@@ -4,7 +4,6 @@
 //! rules that do it have their own promtool tests.)
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
 use std::time::Duration;
 
 use salespulse_e2e::*;
@@ -69,20 +68,9 @@ fn two_instances_combined_as_documented_equal_one_reading_every_partition() {
     let (topic, reference) = (unique("aggregation"), unique("aggregation-ref"));
     create_topic(&topic, 4);
     create_topic(&reference, 1);
-    let brokers = brokers();
     let events = 4000.0;
-    let status = Command::new(binary())
-        .args(["gen", "--brokers", &brokers, "--topic", &topic, "--reference-topic", &reference])
-        .args(["--events", "4000", "--days", "40", "--seed", "5"])
-        .status()
-        .expect("run the generator");
-    assert!(status.success());
-    let dir = std::env::temp_dir().join(unique("aggregation-cfg"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("salespulse.toml");
-    let text =
-        "[kpis]\nper_rep_series = true\n[kafka]\ndead_letter_topic = \"\"\n[state]\nsnapshot_interval = \"1s\"\n";
-    std::fs::write(&config, text).unwrap();
+    generate(&topic, &reference, &["--events", "4000", "--days", "40", "--seed", "5"]);
+    let config = config_file(COMPARE_CONFIG);
     let (group, alone) = (unique("aggregation-group"), unique("aggregation-alone"));
     let start = |g: &str| Service::builder().config(&config).topic(&topic).reference_topic(&reference).group(g).start();
     let (a, b, one) = (start(&group), start(&group), start(&alone));

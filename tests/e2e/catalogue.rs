@@ -2,7 +2,6 @@
 //! generator's traffic goes through a real broker into the pipeline, per-rep series on.
 
 use std::collections::BTreeSet;
-use std::process::Command;
 use std::time::Duration;
 
 use salespulse_e2e::*;
@@ -26,28 +25,14 @@ fn every_documented_series_is_exported_after_a_generator_run() {
     let (topic, reference, group) = (unique("catalogue"), unique("catalogue-ref"), unique("catalogue-group"));
     create_topic(&topic, 3);
     create_topic(&reference, 1);
-    let brokers = brokers();
     let events = 40_000u64;
-    let status = Command::new(binary())
-        .args(["gen", "--brokers", &brokers, "--topic", &topic, "--reference-topic", &reference])
-        .args(["--events", &events.to_string(), "--days", "80", "--seed", "11", "--bad-ratio", "0.001"])
-        .status()
-        .expect("run the generator");
-    assert!(status.success());
-
-    let dir = std::env::temp_dir().join(unique("catalogue-cfg"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("salespulse.toml");
-    let text =
-        "[kpis]\nper_rep_series = true\n[kafka]\ndead_letter_topic = \"\"\n[state]\nsnapshot_interval = \"1s\"\n";
-    std::fs::write(&config, text).unwrap();
-    let svc = Service::builder()
-        .config(&config)
-        .brokers(&brokers)
-        .topic(&topic)
-        .reference_topic(&reference)
-        .group(&group)
-        .start();
+    generate(
+        &topic,
+        &reference,
+        &["--events", &events.to_string(), "--days", "80", "--seed", "11", "--bad-ratio", "0.001"],
+    );
+    let config = config_file(COMPARE_CONFIG);
+    let svc = Service::builder().config(&config).topic(&topic).reference_topic(&reference).group(&group).start();
     let m = eventually(Duration::from_secs(120), "the whole topic consumed", || {
         let m = svc.scrape()?;
         // Per-partition gauges appear once statistics and a first snapshot are in.

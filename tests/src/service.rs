@@ -19,6 +19,32 @@ pub fn binary() -> PathBuf {
     bin
 }
 
+/// Runs `salespulse gen` to completion: `args` after the brokers and topics (events,
+/// days, seed...); panics if it fails.
+pub fn generate(topic: &str, reference_topic: &str, args: &[&str]) {
+    let status = Command::new(binary())
+        .args(["gen", "--brokers", &crate::brokers(), "--topic", topic, "--reference-topic", reference_topic])
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .expect("run the generator");
+    assert!(status.success(), "the generator failed");
+}
+
+/// A configuration file holding `text`, in a directory of its own.
+pub fn config_file(text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(crate::unique("salespulse-cfg"));
+    std::fs::create_dir_all(&dir).expect("config directory");
+    let path = dir.join("salespulse.toml");
+    std::fs::write(&path, text).expect("config file");
+    path
+}
+
+/// Per-rep series on, no dead-letter topic, a snapshot every second: the configuration
+/// of the tests that compare whole scrapes.
+pub const COMPARE_CONFIG: &str =
+    "[kpis]\nper_rep_series = true\n[kafka]\ndead_letter_topic = \"\"\n[state]\nsnapshot_interval = \"1s\"\n";
+
 /// A free local TCP port.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
