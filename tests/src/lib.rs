@@ -5,10 +5,12 @@
 //! `make test` starts a local broker and sets `KAFKA_BROKERS`; to use your own Kafka, set
 //! it yourself. Build the binary first (`cargo build -p salespulse`; `make test` does).
 
+mod grafana;
 mod kafka;
 mod metrics;
 mod service;
 
+pub use grafana::*;
 pub use kafka::*;
 pub use metrics::*;
 pub use service::*;

@@ -3,50 +3,9 @@
 //! PromQL once its template variables are substituted (checked by promtool, required
 //! when `REQUIRE_PROMTOOL=1`).
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::Value;
-
-fn dashboards() -> Vec<(PathBuf, Value)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/grafana/dashboards");
-    let mut out: Vec<(PathBuf, Value)> = std::fs::read_dir(&dir)
-        .expect("deploy/grafana/dashboards")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).unwrap();
-            let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            (p, json)
-        })
-        .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
-}
-
-fn str_at<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
-}
-
-/// A panel query with its template variables replaced by values Prometheus accepts.
-pub fn substitute(expr: &str) -> String {
-    expr.replace("$__rate_interval", "5m").replace("$team", "emea").replace("$window", "24h").replace("$period", "mtd")
-}
-
-/// Every query of every panel: (dashboard, panel title, expression).
-pub fn queries() -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    for (path, d) in dashboards() {
-        for panel in d["panels"].as_array().into_iter().flatten() {
-            for target in panel["targets"].as_array().into_iter().flatten() {
-                let title = str_at(panel, "/title").to_owned();
-                out.push((path.display().to_string(), title, str_at(target, "/expr").to_owned()));
-            }
-        }
-    }
-    out
-}
+use salespulse_e2e::{dashboards, queries, str_at, substitute};
 
 #[test]
 fn the_dashboards_are_complete_and_wired_to_a_data_source_variable() {
@@ -93,7 +52,7 @@ fn every_panel_query_is_valid_promql() {
     for (i, (_, _, expr)) in queries.iter().enumerate() {
         rules.push_str(&format!(
             "      - record: dashboard:query:{i}\n        expr: {}\n",
-            serde_json::json!(substitute(expr))
+            serde_json::json!(substitute(expr, "emea"))
         ));
     }
     let file = std::env::temp_dir().join(format!("salespulse-dashboard-queries-{}.yml", std::process::id()));
