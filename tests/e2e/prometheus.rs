@@ -1,133 +1,135 @@
-//! A real Prometheus server (from the `prometheus` package, like promtool) loads the
-//! shipped rules and scrapes two salespulse instances of one consumer group, fed by the
-//! generator through the broker: every recording rule and every dashboard panel query
-//! returns data through the HTTP API. Required when `REQUIRE_PROMTOOL=1` (as in CI).
+//! A real Prometheus server (from the `prometheus` package, like promtool) with the shipped
+//! rules scrapes two salespulse instances of one consumer group, fed by the generator
+//! through the broker; a second one scrapes a single instance reading every partition.
+//! (a) Every recording rule and every dashboard panel query returns data from the two.
+//! (b) Every KPI family, combined over the two the way docs/metrics.md says (`sum`, `max`,
+//! or a ratio through its recording rule), equals what the single instance exports, and
+//! every recording rule (quantiles included) gives over the two what it gives over one.
+//! Required when `REQUIRE_PROMTOOL=1` (as in CI).
 
+use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use salespulse_e2e::*;
 
-const RULE_FILES: [&str; 3] = [
-    "deploy/prometheus/rules/salespulse-config.rules.yml",
-    "deploy/prometheus/rules/salespulse.rules.yml",
-    "deploy/prometheus/rules/salespulse-alerts.rules.yml",
-];
+const EVENTS: f64 = 8000.0;
 
-/// A Prometheus server, stopped on drop.
-struct Prometheus {
-    child: Child,
-    addr: String,
+fn count(s: &Samples, name: &str) -> f64 {
+    s.get(name, &[]).unwrap_or(0.0)
 }
 
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
+/// Waits until `a` and `b` share the 4 partitions and `one` has them all, each having
+/// consumed every event; returns a team with a lifetime value (so with customers, churn
+/// and won deals: a team every panel has data for).
+fn settled(a: &Service, b: &Service, one: &Service) -> String {
+    eventually(Duration::from_secs(180), "the instances to consume the topic", || {
+        let (x, y, z) = (a.scrape()?, b.scrape()?, one.scrape()?);
+        let owned = (count(&x, "salespulse_partitions_assigned"), count(&y, "salespulse_partitions_assigned"));
+        let consumed = count(&x, "salespulse_events_consumed_total") + count(&y, "salespulse_events_consumed_total");
+        if owned.0 < 1.0 || owned.1 < 1.0 || owned.0 + owned.1 != 4.0 || consumed < EVENTS {
+            return Err(format!("partitions {owned:?}, consumed {consumed}"));
+        }
+        if count(&z, "salespulse_events_consumed_total") < EVENTS {
+            return Err("the single instance is still consuming".into());
+        }
+        let mut teams = z.values.keys().filter_map(|k| k.strip_prefix("sales_customer_lifetime_value{team=\""));
+        teams.find_map(|rest| rest.split('"').next()).map(str::to_owned).ok_or_else(|| "no team yet".to_owned())
+    })
+}
+
+/// Where two query results differ (relative 1e-6, or `tolerance` for values that move
+/// with the clock). Both must have data: an empty result compares nothing.
+fn compare(what: &str, two: &Vector, one: &Vector, tolerance: f64, out: &mut Vec<String>) {
+    if two.is_empty() || one.is_empty() {
+        out.push(format!("{what}: no data ({} series over two instances, {} over one)", two.len(), one.len()));
     }
-}
-
-/// Starts Prometheus with the shipped rules, scraping `targets` every second; `None` when
-/// it is not installed and not required.
-fn prometheus(targets: &[&str]) -> Option<Prometheus> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("repository root");
-    let dir = std::env::temp_dir().join(unique("prometheus"));
-    std::fs::create_dir_all(&dir).expect("prometheus directory");
-    let rules: Vec<String> = RULE_FILES.iter().map(|f| format!("  - {}", root.join(f).display())).collect();
-    let targets: Vec<String> = targets.iter().map(|t| format!("\"{t}\"")).collect();
-    let config = format!(
-        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n{}\nscrape_configs:\n  - job_name: salespulse\n    static_configs:\n      - targets: [{}]\n",
-        rules.join("\n"),
-        targets.join(", ")
-    );
-    std::fs::write(dir.join("prometheus.yml"), config).expect("prometheus.yml");
-    let addr = format!("127.0.0.1:{}", free_port());
-    let spawned = Command::new("prometheus")
-        .arg(format!("--config.file={}", dir.join("prometheus.yml").display()))
-        .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
-        .arg(format!("--web.listen-address={addr}"))
-        .arg("--log.level=warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    match spawned {
-        Ok(child) => Some(Prometheus { child, addr }),
-        Err(e) if std::env::var("REQUIRE_PROMTOOL").as_deref() == Ok("1") => panic!("prometheus is required: {e}"),
-        Err(_) => {
-            eprintln!("prometheus not found: skipping");
-            None
+    for key in two.keys().chain(one.keys()).collect::<BTreeSet<_>>() {
+        let (x, y) = (two.get(key), one.get(key));
+        let same = match (x, y) {
+            (Some(x), Some(y)) => (x - y).abs() <= tolerance.max(1e-6 * x.abs().max(y.abs()).max(1.0)),
+            _ => false,
+        };
+        if !same {
+            out.push(format!("{what}{key}: two instances {x:?}, one instance {y:?}"));
         }
     }
 }
 
-/// Percent-encodes a query for a URL.
-fn encode(q: &str) -> String {
-    q.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// How many series an instant query returns.
-fn series(addr: &str, query: &str) -> Result<usize, String> {
-    let (status, body) = http_get(addr, &format!("/api/v1/query?query={}", encode(query)))?;
-    let json: serde_json::Value = serde_json::from_str(&body).map_err(|e| format!("{e}: {body}"))?;
-    if status != 200 || json["status"] != "success" {
-        return Err(format!("{query}: {status} {body}"));
+/// The documented aggregation of every `sales_` series of the single instance, and every
+/// recording rule, over the two instances against the single one, at one instant.
+fn differences(two: &Prometheus, one: &Prometheus, names: &BTreeSet<String>) -> Result<Vec<String>, String> {
+    let at = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs_f64() - 2.0;
+    let families = across();
+    let mut out = Vec::new();
+    for name in names {
+        let base = ["_bucket", "_sum", "_count"].iter().find_map(|s| name.strip_suffix(s)).unwrap_or(name);
+        let Some((family, how)) = [name.as_str(), base].into_iter().find_map(|n| families.get_key_value(n)) else {
+            out.push(format!("{name}: not documented in docs/metrics.md"));
+            continue;
+        };
+        // The age of the oldest waiting lead moves with the clock.
+        let tolerance = if family == "sales_lead_oldest_wait_seconds" { 10.0 } else { 0.0 };
+        let combined = match how {
+            Across::Sum => format!("sum without (instance, job) ({name})"),
+            Across::Max => format!("max without (instance, job) ({name})"),
+            Across::Ratio(Some(rule)) => rule.clone(),
+            Across::Ratio(None) => {
+                out.push(format!("{name}: a ratio without its recording rule in docs/metrics.md"));
+                continue;
+            }
+        };
+        compare(&combined, &two.query(&combined, Some(at))?, &one.query(name, Some(at))?, tolerance, &mut out);
     }
-    Ok(json["data"]["result"].as_array().map_or(0, Vec::len))
-}
-
-/// The names of the recording rules of the shipped rule files.
-fn recorded() -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    RULE_FILES
-        .iter()
-        .flat_map(|f| {
-            std::fs::read_to_string(root.join(f)).expect("rule file").lines().map(str::to_owned).collect::<Vec<_>>()
-        })
-        .filter_map(|l| l.trim().strip_prefix("- record: ").map(str::to_owned))
-        .collect()
+    for rule in recorded(RULE_FILES[1]) {
+        let tolerance = if rule.contains("oldest_wait") { 10.0 } else { 0.0 };
+        compare(&rule, &two.query(&rule, Some(at))?, &one.query(&rule, Some(at))?, tolerance, &mut out);
+    }
+    Ok(out)
 }
 
 #[test]
-fn every_recording_rule_and_dashboard_query_returns_data_from_two_instances() {
-    let (topic, reference, group) = (unique("prom"), unique("prom-ref"), unique("prom-group"));
+fn rules_and_dashboards_work_and_aggregate_across_two_instances_as_documented() {
+    let (topic, reference) = (unique("prom"), unique("prom-ref"));
     create_topic(&topic, 4);
     create_topic(&reference, 1);
-    generate(&topic, &reference, &["--events", "6000", "--days", "60", "--seed", "9"]);
+    generate(&topic, &reference, &["--events", "8000", "--days", "120", "--seed", "9"]);
     let config = config_file(COMPARE_CONFIG);
-    let start = || Service::builder().config(&config).topic(&topic).reference_topic(&reference).group(&group).start();
-    let (a, b) = (start(), start());
-    let team = eventually(Duration::from_secs(120), "both instances to share the topic", || {
-        let (x, y) = (a.scrape()?, b.scrape()?);
-        let owned = |s: &Samples| s.get("salespulse_partitions_assigned", &[]).unwrap_or(0.0);
-        let consumed = |s: &Samples| s.get("salespulse_events_consumed_total", &[]).unwrap_or(0.0);
-        if owned(&x) < 1.0 || owned(&y) < 1.0 || consumed(&x) + consumed(&y) < 6000.0 {
-            return Err(format!("partitions {} + {}", owned(&x), owned(&y)));
-        }
-        let team = x.values.keys().filter_map(|k| k.strip_prefix("sales_won_revenue{team=\"")).find_map(|rest| {
-            let team = rest.split('"').next()?;
-            (team != "unassigned").then(|| team.to_owned())
-        });
-        team.ok_or_else(|| "no team yet".to_owned())
-    });
-    let Some(prom) = prometheus(&[&a.addr, &b.addr]) else { return };
-    let mut queries: Vec<(String, String)> = recorded().into_iter().map(|r| (format!("rule {r}"), r)).collect();
-    for (file, title, expr) in salespulse_e2e::queries() {
+    let (group, alone) = (unique("prom-group"), unique("prom-alone"));
+    let start = |g: &str| Service::builder().config(&config).topic(&topic).reference_topic(&reference).group(g).start();
+    let (a, b, one) = (start(&group), start(&group), start(&alone));
+    let team = settled(&a, &b, &one);
+    let Some(two_p) = Prometheus::start(&[&a.addr, &b.addr]) else { return };
+    let Some(one_p) = Prometheus::start(&[&one.addr]) else { return };
+
+    // (a) Every recording rule and every panel query returns data from the two instances.
+    let mut all: Vec<(String, String)> =
+        RULE_FILES.iter().flat_map(|f| recorded(f)).map(|r| (format!("rule {r}"), r)).collect();
+    for (file, title, expr) in queries() {
         let name = Path::new(&file).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or(file);
-        queries.push((format!("{name}: {title}"), substitute(&expr, &team)));
+        all.push((format!("{name}: {title}"), substitute(&expr, &team)));
     }
-    assert!(queries.len() > 80, "{} queries", queries.len());
+    assert!(all.len() > 80, "{} queries", all.len());
     eventually(Duration::from_secs(120), "every recording rule and panel query to return data", || {
-        let empty: Vec<&str> = queries
+        let empty: Vec<&str> = all
             .iter()
-            .filter(|(_, q)| series(&prom.addr, q).map_or(true, |n| n == 0))
+            .filter(|(_, q)| two_p.query(q, None).map_or(true, |v| v.is_empty()))
             .map(|(what, _)| what.as_str())
             .collect();
         if empty.is_empty() { Ok(()) } else { Err(format!("{} without data: {empty:?}", empty.len())) }
+    });
+
+    // (b) The documented aggregation over two equals one instance reading every partition.
+    let scrape = one.scrape().expect("scrape the single instance");
+    let names: BTreeSet<String> = scrape
+        .values
+        .keys()
+        .filter(|k| k.starts_with("sales_"))
+        .map(|k| k.split('{').next().unwrap_or_default().to_owned())
+        .collect();
+    assert!(names.len() > 80, "{} KPI series names", names.len());
+    eventually(Duration::from_secs(60), "two instances combined as documented to equal one", || {
+        let d = differences(&two_p, &one_p, &names)?;
+        if d.is_empty() { Ok(()) } else { Err(format!("{} differences: {:?}", d.len(), &d[..d.len().min(10)])) }
     });
 }

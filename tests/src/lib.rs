@@ -8,11 +8,15 @@
 mod grafana;
 mod kafka;
 mod metrics;
+mod metrics_doc;
+mod prometheus;
 mod service;
 
 pub use grafana::*;
 pub use kafka::*;
 pub use metrics::*;
+pub use metrics_doc::*;
+pub use prometheus::*;
 pub use service::*;
 
 use std::time::{Duration, Instant};

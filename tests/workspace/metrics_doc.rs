@@ -3,35 +3,11 @@
 
 use std::collections::BTreeSet;
 
-fn rows() -> Vec<Vec<String>> {
-    let text =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/metrics.md")).expect("docs/metrics.md");
-    let mut out = Vec::new();
-    let mut in_table = false;
-    for line in text.lines() {
-        if line.starts_with("| metric |") {
-            in_table = line.contains("| across instances |");
-            assert!(in_table, "a metrics table without an 'across instances' column: {line}");
-            continue;
-        }
-        if !line.starts_with('|') {
-            in_table = false;
-            continue;
-        }
-        if in_table && line.starts_with("| `") {
-            // A `|` escaped as `\|` inside a cell is part of the cell.
-            let line = line.replace("\\|", "¦");
-            let cells: Vec<&str> = line.split('|').collect();
-            // The text before the first `|` and after the last one is not a cell.
-            out.push(cells[1..cells.len() - 1].iter().map(|c| c.trim().replace('¦', "|")).collect());
-        }
-    }
-    out
-}
+use salespulse_e2e::{Across, RULE_FILES, across, metric_rows, recorded};
 
 #[test]
 fn every_family_says_how_it_aggregates_across_instances() {
-    let rows = rows();
+    let rows = metric_rows();
     assert!(rows.len() > 90, "{} rows", rows.len());
     let names: BTreeSet<String> = rows.iter().map(|r| r[0].trim_matches('`').to_owned()).collect();
     for row in &rows {
@@ -48,5 +24,18 @@ fn every_family_says_how_it_aggregates_across_instances() {
                 assert!(known, "{name}: its part {family} is not a documented family");
             }
         }
+    }
+}
+
+#[test]
+fn every_ratio_family_names_the_recording_rule_that_aggregates_it() {
+    let rules: BTreeSet<String> = recorded(RULE_FILES[1]).into_iter().collect();
+    let ratios: Vec<(String, Across)> = across().into_iter().filter(|(_, a)| matches!(a, Across::Ratio(_))).collect();
+    assert!(ratios.len() > 20, "{ratios:?}");
+    for (family, how) in ratios {
+        let Across::Ratio(Some(rule)) = how else {
+            panic!("{family}: a ratio without '; rule `...`' in docs/metrics.md")
+        };
+        assert!(rules.contains(&rule), "{family}: its rule {rule} is not in {}", RULE_FILES[1]);
     }
 }

@@ -6,6 +6,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use salespulse_e2e::RULE_FILES as RULES;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -14,11 +16,6 @@ fn read(path: &str) -> String {
     std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-const RULES: [&str; 3] = [
-    "deploy/prometheus/rules/salespulse-config.rules.yml",
-    "deploy/prometheus/rules/salespulse.rules.yml",
-    "deploy/prometheus/rules/salespulse-alerts.rules.yml",
-];
 const TESTS: &str = "deploy/prometheus/tests/salespulse-alerts.test.yml";
 const RULE_TESTS: &str = "deploy/prometheus/tests/salespulse-rules.test.yml";
 

@@ -118,6 +118,8 @@ pub const MRR: Def = ("sales_mrr", "Monthly recurring revenue of the team's acco
 pub const CUSTOMERS: Def = ("sales_customers", "Accounts that are customers now.");
 pub const CLV: Def =
     ("sales_customer_lifetime_value", "ARPA x gross margin / monthly logo churn rate over the last 90 days.");
+pub const GROSS_MARGIN: Def =
+    ("sales_gross_margin", "Gross margin applied to customer lifetime value: the kpis.gross_margin setting.");
 
 // Calendar periods (KPIs 25, 26, 32, 33).
 pub const PERIOD_WON_REVENUE: Def =

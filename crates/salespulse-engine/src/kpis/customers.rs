@@ -20,6 +20,9 @@ pub(crate) fn customers(c: &mut Builder<'_>) {
             *spend.entry((team, w, category)).or_default() += amount;
         });
     }
+    // The margin is configuration, the same on every instance: exported so that a rule
+    // can compute lifetime value from summed parts.
+    c.gauge(GROSS_MARGIN, labels(&[]), Some(c.cfg.gross_margin));
     let mut teams = c.teams.clone();
     teams.extend(spend.keys().map(|(t, _, _)| t.clone()).filter(|t| !c.teams.contains(t)));
     for team in teams {
