@@ -3,7 +3,7 @@ SHELL := bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help build demo test test-unit lint fmt bench broker-start broker-stop clean
+.PHONY: help build demo test test-unit lint fmt bench k8s-rules broker-start broker-stop clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-13s\033[0m %s\n", $$1, $$2}'
@@ -20,7 +20,8 @@ test: ## Every test, end-to-end included (starts a local broker unless KAFKA_BRO
 
 test-unit: ## Tests that need no broker (the module-graph check included)
 	$(CARGO) test --workspace --exclude salespulse-e2e --all-targets
-	$(CARGO) test -p salespulse-e2e --test modules --test rules --test metrics_doc --test dashboards
+	$(CARGO) build -p salespulse
+	$(CARGO) test -p salespulse-e2e --test modules --test rules --test metrics_doc --test dashboards --test deploy
 
 lint: ## rustfmt and clippy, warnings as errors
 	$(CARGO) fmt --all -- --check
@@ -31,6 +32,9 @@ fmt: ## Format the code
 
 bench: ## Benchmarks (criterion; results in target/criterion)
 	$(CARGO) bench --workspace
+
+k8s-rules: ## Regenerate the Kubernetes PrometheusRule from deploy/prometheus/rules
+	deploy/k8s/prometheusrule.sh > deploy/k8s/base/prometheusrule.yaml
 
 broker-start: ## Start the local broker (tansu) in the background
 	@deploy/local/broker.sh start

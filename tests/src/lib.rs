@@ -7,6 +7,7 @@
 
 mod grafana;
 mod kafka;
+mod kustomize;
 mod metrics;
 mod metrics_doc;
 mod prometheus;
@@ -14,6 +15,7 @@ mod service;
 
 pub use grafana::*;
 pub use kafka::*;
+pub use kustomize::*;
 pub use metrics::*;
 pub use metrics_doc::*;
 pub use prometheus::*;

@@ -41,6 +41,9 @@ pub struct KafkaSection {
     pub max_message_bytes: usize,
     /// Extra librdkafka properties for every client: SASL, SSL, timeouts...
     pub properties: BTreeMap<String, String>,
+    /// A `key=value` file of more librdkafka properties (credentials kept out of this
+    /// file, e.g. mounted from a Kubernetes Secret); "" for none.
+    pub properties_file: String,
 }
 
 impl Default for KafkaSection {
@@ -53,6 +56,7 @@ impl Default for KafkaSection {
             dead_letter_topic: "crm.events.dlq".into(),
             max_message_bytes: 64 * 1024,
             properties: BTreeMap::new(),
+            properties_file: String::new(),
         }
     }
 }

@@ -39,6 +39,31 @@ pub fn properties(pairs: &[String], errors: &mut Vec<String>) -> Vec<(String, St
         .collect()
 }
 
+/// Reads a `key=value` properties file (`#` and `!` start comments, as in Kafka's own
+/// client.properties); every bad line is reported.
+pub fn properties_file(path: &str, errors: &mut Vec<String>) -> Vec<(String, String)> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            errors.push(format!("kafka.properties_file: cannot read {path}: {e}"));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with('!') {
+            continue;
+        }
+        match line.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => out.push((k.trim().to_owned(), v.trim().to_owned())),
+            // The line may hold a secret: say where it is, not what it says.
+            _ => errors.push(format!("kafka.properties_file: {path}, line {}: not key=value", n + 1)),
+        }
+    }
+    out
+}
+
 /// Loads the file (if any), applies overrides, checks everything at once.
 pub fn resolve(args: &Common) -> anyhow::Result<Result<Resolved, Vec<String>>> {
     let mut config = match &args.config {
@@ -61,6 +86,10 @@ pub fn resolve(args: &Common) -> anyhow::Result<Result<Resolved, Vec<String>>> {
     set(&mut config.log.format, &args.log_format);
     set(&mut config.log.level, &args.log_level);
     let mut errors = Vec::new();
+    if !config.kafka.properties_file.is_empty() {
+        let from_file = properties_file(&config.kafka.properties_file, &mut errors);
+        config.kafka.properties.extend(from_file);
+    }
     config.kafka.properties.extend(properties(&args.kafka_properties, &mut errors));
     let rf = &config.reference;
     let files = ReferenceFiles {
@@ -145,5 +174,41 @@ pub fn report(errors: &[String]) {
     eprintln!("salespulse: invalid configuration ({} problem{plural}):", errors.len());
     for e in errors {
         eprintln!("  - {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::properties_file;
+
+    fn file(text: &str) -> String {
+        let dir = std::env::temp_dir().join(format!("salespulse-props-{}-{}", std::process::id(), text.len()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("client.properties");
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    #[test]
+    fn a_properties_file_gives_its_pairs_and_skips_comments() {
+        let path = file("# SASL\n! also a comment\n\nsasl.username = salespulse\nsasl.password=s3cr=t\n");
+        let mut errors = Vec::new();
+        let got = properties_file(&path, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let want = [("sasl.username", "salespulse"), ("sasl.password", "s3cr=t")];
+        assert_eq!(got, want.map(|(k, v)| (k.to_owned(), v.to_owned())));
+    }
+
+    #[test]
+    fn bad_lines_are_each_reported_without_their_content() {
+        let path = file("sasl.username=x\nhunter2\n=nokey\n");
+        let mut errors = Vec::new();
+        properties_file(&path, &mut errors);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].contains("line 2") && errors[1].contains("line 3"), "{errors:?}");
+        assert!(!errors.iter().any(|e| e.contains("hunter2")), "{errors:?}");
+        let mut errors = Vec::new();
+        properties_file("/nonexistent/client.properties", &mut errors);
+        assert!(errors[0].starts_with("kafka.properties_file: cannot read"), "{errors:?}");
     }
 }
