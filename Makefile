@@ -3,7 +3,7 @@ SHELL := bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help build demo test test-unit lint fmt bench k8s-rules broker-start broker-stop clean
+.PHONY: help build demo test test-unit lint fmt bench bench-criterion profile k8s-rules broker-start broker-stop clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-13s\033[0m %s\n", $$1, $$2}'
@@ -30,7 +30,17 @@ lint: ## rustfmt and clippy, warnings as errors
 fmt: ## Format the code
 	$(CARGO) fmt --all
 
-bench: ## Benchmarks (criterion; results in target/criterion)
+bench: ## End-to-end benchmark against the local broker, each figure next to its ceiling (target/bench/report.md)
+	$(CARGO) build --release -p salespulse -p salespulse-bench
+	@deploy/local/with-broker.sh target/release/salespulse-bench $(BENCH_ARGS)
+
+profile: ## CPU profile (perf) of decode and engine on generated traffic: where an event's time goes
+	$(CARGO) build --release -p salespulse-bench
+	@mkdir -p target/bench
+	perf record -F 499 -g -o target/bench/perf.data target/release/salespulse-bench --only inproc
+	perf report -i target/bench/perf.data --no-children --percent-limit 1.5 --stdio 2>/dev/null | grep -v '^$$' | head -60
+
+bench-criterion: ## Criterion micro-benchmarks: decode, engine, snapshot (target/criterion)
 	$(CARGO) bench --workspace
 
 k8s-rules: ## Regenerate the Kubernetes PrometheusRule from deploy/prometheus/rules

@@ -3,47 +3,11 @@
 //! clone), how long the writer takes (encode, write, fsync), and how long a restart takes
 //! to have the partition back (read and decode the snapshot).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use salespulse_engine::{EngineConfig, Reference, Shard};
-use salespulse_events::{Body, Currency, DealCreated, DealType, Event, Money};
+use salespulse_bench::big_shard;
+use salespulse_engine::EngineConfig;
 use salespulse_store::{FileStore, SnapshotKey, SnapshotStore, format};
-
-fn event(i: u64, at: DateTime<Utc>, body: Body) -> Event {
-    Event {
-        event_id: format!("e{i}"),
-        occurred_at: at,
-        rep_id: Some(format!("rep-{}", i % 50)),
-        team_id: None,
-        account_id: Some(format!("acc-{}", i % 100_000)),
-        source: None,
-        body,
-    }
-}
-
-fn big_shard(now: DateTime<Utc>) -> (Shard, Reference) {
-    let reference = Reference::new(Currency::parse("EUR").unwrap());
-    let cfg = EngineConfig { dedup_max_ids: 200_000, ..EngineConfig::default() };
-    let mut shard = Shard::new(cfg);
-    let eur = Currency::parse("EUR").unwrap();
-    for i in 0..1_000_000u64 {
-        let at = now - Duration::minutes((i % (60 * 24 * 60)) as i64);
-        let body = if i % 5 < 3 {
-            Body::DealCreated(DealCreated {
-                deal_id: format!("deal-{i}"),
-                amount: Money { amount: 1000.0 + (i % 997) as f64, currency: eur },
-                stage: ["qualification", "discovery", "proposal", "negotiation"][(i % 4) as usize].to_owned(),
-                deal_type: DealType::NewBusiness,
-                lead_id: None,
-                probability: None,
-            })
-        } else {
-            Body::LeadCreated { lead_id: format!("lead-{i}"), channel: None }
-        };
-        shard.apply(&event(i, at, body), &reference, now).expect("valid event");
-    }
-    (shard, reference)
-}
 
 fn bench(c: &mut Criterion) {
     let now: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().unwrap();

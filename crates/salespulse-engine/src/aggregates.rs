@@ -58,16 +58,25 @@ impl Aggregates {
         }
     }
 
-    /// Replaces an entity's contributions `old` by `new`.
+    /// Replaces an entity's contributions `old` by `new`, touching only what differs: a
+    /// contribution in both lists (counted with multiplicity) is left in place.
     pub fn replace(&mut self, old: &[Contribution], new: &[Contribution]) {
         if old == new {
             return;
         }
+        // Lists are short (a deal or lead has tens of contributions): a quadratic match
+        // costs less than the map writes it saves.
+        let mut kept = vec![false; new.len()];
         for c in old {
-            self.apply(c, -1.0);
+            match (0..new.len()).find(|&i| !kept[i] && new[i] == *c) {
+                Some(i) => kept[i] = true,
+                None => self.apply(c, -1.0),
+            }
         }
-        for c in new {
-            self.apply(c, 1.0);
+        for (c, kept) in new.iter().zip(kept) {
+            if !kept {
+                self.apply(c, 1.0);
+            }
         }
     }
 }

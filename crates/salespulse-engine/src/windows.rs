@@ -1,8 +1,13 @@
-//! The rolling-window store: for each window, a sorted map from (slot, owner, stat) to an
-//! additive value. Sorting by slot first makes pruning a single split and a window read a
-//! single range scan. Only slots that hold something take memory.
+//! The rolling-window store: for each window, a sorted map from slot to the additive
+//! values of that slot by (owner, stat). Sorting by slot makes pruning a single split and
+//! a window read a single range of slots; inside a slot, a hash map makes an update one
+//! probe. Only slots and cells that hold something take memory.
 
 use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::stat::Stat;
 use crate::time::{Ms, Window};
@@ -10,15 +15,16 @@ use crate::time::{Ms, Window};
 /// Interned (rep, team override) pair; see [`crate::owners::Owners`].
 pub type OwnerId = u32;
 
-type Key = (i64, OwnerId, Stat);
+/// The values of one slot.
+type Cells = FxHashMap<(OwnerId, Stat), f64>;
 
 /// Values this close to zero after a retraction are dropped, so retracted slots free memory.
 const ZERO: f64 = 1e-6;
 
 /// Rolling-window aggregates of one shard.
-#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Default, Clone)]
 pub struct Windows {
-    maps: [BTreeMap<Key, f64>; 5],
+    maps: [BTreeMap<i64, Cells>; 5],
 }
 
 impl Windows {
@@ -26,11 +32,23 @@ impl Windows {
     pub fn add(&mut self, t: Ms, owner: OwnerId, stat: Stat, delta: f64) {
         for w in Window::ALL {
             let map = &mut self.maps[w.index()];
-            let key = (w.slot(t), owner, stat);
-            let v = map.entry(key).or_insert(0.0);
-            *v += delta;
-            if v.abs() < ZERO {
-                map.remove(&key);
+            let slot = w.slot(t);
+            let cells = map.entry(slot).or_default();
+            match cells.entry((owner, stat)) {
+                Entry::Occupied(mut cell) => {
+                    *cell.get_mut() += delta;
+                    if cell.get().abs() < ZERO {
+                        cell.remove();
+                    }
+                }
+                Entry::Vacant(cell) => {
+                    if delta.abs() >= ZERO {
+                        cell.insert(delta);
+                    }
+                }
+            }
+            if cells.is_empty() {
+                map.remove(&slot);
             }
         }
     }
@@ -40,8 +58,8 @@ impl Windows {
         for w in Window::ALL {
             let map = &mut self.maps[w.index()];
             let (first, _) = w.slots_at(now);
-            if map.first_key_value().is_some_and(|((s, _, _), _)| *s < first) {
-                *map = map.split_off(&(first, 0, Stat::MIN));
+            if map.first_key_value().is_some_and(|(s, _)| *s < first) {
+                *map = map.split_off(&first);
             }
         }
     }
@@ -50,14 +68,45 @@ impl Windows {
     pub fn fold(&self, w: Window, now: Ms, mut f: impl FnMut(OwnerId, Stat, f64)) {
         let (first, last) = w.slots_at(now);
         // Slots after `now` hold events from the allowed future skew: they count when due.
-        for (&(_, owner, stat), &v) in self.maps[w.index()].range((first, 0, Stat::MIN)..(last + 1, 0, Stat::MIN)) {
-            f(owner, stat, v);
+        for cells in self.maps[w.index()].range(first..=last).map(|(_, c)| c) {
+            for (&(owner, stat), &v) in cells {
+                f(owner, stat, v);
+            }
         }
     }
 
     /// Number of stored entries (for the state-size estimate).
     pub fn entries(&self) -> usize {
-        self.maps.iter().map(BTreeMap::len).sum()
+        self.maps.iter().flat_map(BTreeMap::values).map(|c| c.len()).sum()
+    }
+}
+
+/// The snapshot form: for each window, (slot, owner, stat) → value in key order, so the
+/// encoding is deterministic and the same as when the store was one sorted map.
+#[derive(Serialize, Deserialize)]
+struct Flat {
+    maps: [BTreeMap<(i64, OwnerId, Stat), f64>; 5],
+}
+
+impl Serialize for Windows {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let flat = |m: &BTreeMap<i64, Cells>| {
+            m.iter().flat_map(|(&slot, cells)| cells.iter().map(move |(&(o, st), &v)| ((slot, o, st), v))).collect()
+        };
+        Flat { maps: std::array::from_fn(|i| flat(&self.maps[i])) }.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Windows {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Windows, D::Error> {
+        let flat = Flat::deserialize(d)?;
+        let mut maps: [BTreeMap<i64, Cells>; 5] = Default::default();
+        for (map, entries) in maps.iter_mut().zip(flat.maps) {
+            for ((slot, owner, stat), v) in entries {
+                map.entry(slot).or_default().insert((owner, stat), v);
+            }
+        }
+        Ok(Windows { maps })
     }
 }
 

@@ -1,9 +1,11 @@
 //! The HTTP endpoints: `/metrics`, `/healthz`, `/readyz` and a small index.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -25,6 +27,16 @@ pub enum ExporterError {
 struct AppState {
     registry: Registry,
     source: Arc<dyn KpiSource>,
+    renders: Arc<Renders>,
+}
+
+/// One `/metrics` render at a time, shared by the scrapes that arrived before it began:
+/// ten concurrent scrapers cost about two renders, not ten, and each still gets the
+/// state as of its arrival or later.
+#[derive(Default)]
+struct Renders {
+    turn: tokio::sync::Mutex<()>,
+    latest: Mutex<Option<(Instant, Bytes)>>,
 }
 
 /// Serves the endpoints on `listener` until `shutdown` resolves. `registry` must already
@@ -40,7 +52,7 @@ pub async fn serve(
         .route("/metrics", get(metrics))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
-        .with_state(AppState { registry, source });
+        .with_state(AppState { registry, source, renders: Arc::default() });
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     Ok(())
 }
@@ -50,14 +62,26 @@ async fn index() -> &'static str {
 }
 
 async fn metrics(State(s): State<AppState>) -> Response {
+    let arrived = Instant::now();
+    let _turn = s.renders.turn.lock().await;
+    let latest = s.renders.latest.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    if let Some((_, body)) = latest.filter(|(began, _)| *began >= arrived) {
+        return ([(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)], body).into_response();
+    }
+    let began = Instant::now();
     // Reading every shard is CPU work: keep it off the async workers.
+    let registry = s.registry.clone();
     let rendered = tokio::task::spawn_blocking(move || {
         let mut buf = Vec::with_capacity(64 * 1024);
-        TextEncoder::new().encode(&s.registry.gather(), &mut buf).map(|_| buf)
+        TextEncoder::new().encode(&registry.gather(), &mut buf).map(|_| buf)
     })
     .await;
     match rendered {
-        Ok(Ok(body)) => ([(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)], body).into_response(),
+        Ok(Ok(body)) => {
+            let body = Bytes::from(body);
+            *s.renders.latest.lock().unwrap_or_else(PoisonError::into_inner) = Some((began, body.clone()));
+            ([(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)], body).into_response()
+        }
         Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot encode metrics: {e}\n")).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("metrics task failed: {e}\n")).into_response(),
     }

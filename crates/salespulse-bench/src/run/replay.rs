@@ -1,0 +1,116 @@
+//! The service end to end: replay of a generated topic next to a bare consumer reading
+//! the same topic, scrape cost and memory of the state it builds, restart, freshness.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::report::{self, Row};
+use super::service::{Options, Service};
+use super::{ceiling, freshness as fresh, say, scrape, topics};
+use crate::run::Plan;
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    format!("{prefix}-{}-{}", std::process::id(), nanos % 1_000_000_000)
+}
+
+fn ready(service: &Service, timeout: Duration) -> Result<Instant, String> {
+    service.wait("/readyz", Duration::from_millis(200), timeout, |s| s.get("/readyz").is_ok_and(|r| r.status == 200))
+}
+
+fn scrape_rows(label: &str, cost: &scrape::Cost, target: &str) -> Vec<Row> {
+    let state = format!("{} series, {} KiB", cost.series, cost.bytes / 1024);
+    vec![
+        Row::new(&format!("scrape, {label}"), report::ms(cost.single), state.clone(), target),
+        Row::new(&format!("slowest of 10 concurrent scrapes, {label}"), report::ms(cost.concurrent), state, "-"),
+    ]
+}
+
+/// Replay, memory, scrapes (per-rep series on, then off after a restart).
+pub fn run(plan: &Plan, bin: &Path, brokers: &str, work: &Path) -> Result<Vec<Row>, String> {
+    let topic = unique("bench");
+    say(&format!("generating {} events over {} days into {topic}", plan.events, plan.days));
+    topics::create(bin, brokers, &topic, plan.partitions)?;
+    let gen_args: Vec<String> = [
+        ("--events", plan.events.to_string()),
+        ("--days", plan.days.to_string()),
+        ("--teams", plan.teams.to_string()),
+        ("--reps-per-team", plan.reps_per_team.to_string()),
+    ]
+    .into_iter()
+    .flat_map(|(k, v)| [k.to_owned(), v])
+    .collect();
+    topics::generate(bin, brokers, &topic, &gen_args)?;
+    say("ceiling: a bare librdkafka consumer counts the topic");
+    let c = ceiling::count(brokers, &topic, plan.partitions, Duration::from_secs(3))?;
+    say(&format!("ceiling: {} messages, {}", c.messages, report::rate(c.rate())));
+    let (group, state) = (format!("{topic}-group"), work.join("state"));
+    let options = Options { bin, brokers, topic: &topic, group: &group, state: &state, per_rep: true };
+    say("replay: salespulse run, per-rep series on");
+    let service = Service::start(&options)?;
+    let every = Duration::from_millis(50);
+    let partitions = f64::from(plan.partitions);
+    let assigned = service.wait("partitions assigned", every, Duration::from_secs(120), |s| {
+        s.metric("salespulse_partitions_assigned") >= partitions
+    })?;
+    ready(&service, Duration::from_secs(1800))?;
+    let done = service.wait("every message consumed", Duration::from_millis(250), Duration::from_secs(600), |s| {
+        s.metric("salespulse_events_consumed_total") >= c.messages as f64
+    })?;
+    let replay = c.messages as f64 / (done - assigned).as_secs_f64();
+    let (peak_replay, _) = service.rss();
+    let estimate = service.metric("salespulse_state_bytes");
+    say("scrapes, per-rep series on");
+    let on = scrape::measure(&service)?;
+    let (peak_scrapes, _) = service.rss();
+    service.stop()?;
+    say("restart with per-rep series off (restores the snapshots)");
+    let started = Instant::now();
+    let service = Service::start(&Options { per_rep: false, ..options })?;
+    let restarted = ready(&service, Duration::from_secs(600))? - started;
+    let off = scrape::measure(&service)?;
+    service.stop()?;
+    let ceiling = format!("bare consumer {}", report::rate(c.rate()));
+    let mut rows = vec![Row::new(
+        "replay: assignment to every message applied",
+        format!("{} ({:.2} of the ceiling)", report::rate(replay), replay / c.rate()),
+        ceiling,
+        "≥ 0.6",
+    )];
+    rows.extend(scrape_rows("per-rep series on", &on, "≤ 100 ms at 16 k series"));
+    rows.extend(scrape_rows("per-rep series off", &off, "-"));
+    let estimate = format!("engine estimate {}", report::mib(estimate));
+    rows.push(Row::new("peak RSS over the replay", report::mib(peak_replay as f64), estimate.clone(), "≤ 256 MiB"));
+    rows.push(Row::new(
+        "peak RSS after 10 concurrent scrapes",
+        report::mib(peak_scrapes as f64),
+        estimate,
+        "≤ 256 MiB",
+    ));
+    rows.push(Row::new("restart to ready (restore snapshots)", report::ms(restarted), "-".into(), "-"));
+    Ok(rows)
+}
+
+/// Freshness at a steady rate, one scrape a second.
+pub fn freshness(plan: &Plan, bin: &Path, brokers: &str, work: &Path) -> Result<Vec<Row>, String> {
+    let topic = unique("fresh");
+    topics::create(bin, brokers, &topic, plan.partitions)?;
+    let (group, state) = (format!("{topic}-group"), work.join("fresh-state"));
+    let options = Options { bin, brokers, topic: &topic, group: &group, state: &state, per_rep: false };
+    let service = Service::start(&options)?;
+    ready(&service, Duration::from_secs(120))?;
+    say(&format!("freshness: {} events/s for {} s, a scrape a second", plan.rate, plan.freshness_seconds));
+    let samples = fresh::measure(&service, brokers, &topic, plan.rate, plan.freshness_seconds)?;
+    service.stop()?;
+    let (p50, p99) = (report::quantile(&samples, 0.5), report::quantile(&samples, 0.99));
+    let what = format!("{} scrapes at {} events/s", samples.len(), plan.rate);
+    Ok(vec![
+        Row::new(
+            "freshness p50: produced to visible in /metrics",
+            format!("{:.0} ms", p50 * 1000.0),
+            what.clone(),
+            "-",
+        ),
+        Row::new("freshness p99", format!("{:.0} ms", p99 * 1000.0), what, "< 1 s"),
+    ])
+}
