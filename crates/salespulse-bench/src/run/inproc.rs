@@ -62,6 +62,18 @@ pub fn rates(n: u64, days: f64, teams: usize, reps: usize, partitions: usize) ->
             }
         }
     });
+    let mut shards: Vec<Shard> = (0..partitions).map(|_| Shard::new(EngineConfig::default())).collect();
+    for (p, e) in events.iter().filter(|(_, e)| !e.event_type().is_reference()) {
+        let _ = shards[*p].apply(e, &reference, now);
+    }
+    let mut parts = std::collections::BTreeMap::new();
+    for shard in &shards {
+        for (name, bytes) in shard.state_parts() {
+            *parts.entry(name).or_insert(0usize) += bytes;
+        }
+    }
+    let parts: Vec<String> = parts.iter().map(|(n, b)| format!("{n} {:.1} MiB", *b as f64 / 1048576.0)).collect();
+    crate::run::say(&format!("in process: engine state estimate by part: {}", parts.join(", ")));
     let per_s = |d: Duration| events.len() as f64 / d.as_secs_f64().max(1e-9);
     Rates { events: events.len(), decode: per_s(decode_time), engine: per_s(engine_time) }
 }

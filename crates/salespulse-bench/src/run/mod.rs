@@ -67,6 +67,8 @@ pub fn bench(plan: &Plan) -> Result<(), String> {
     };
     let bin = if needs_broker { binary()? } else { PathBuf::new() };
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    let out = out.canonicalize().map_err(|e| e.to_string())?;
     let work = out.join(format!("run-{}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let mut rows: Vec<Row> = Vec::new();

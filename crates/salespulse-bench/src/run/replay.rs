@@ -2,6 +2,7 @@
 //! the same topic, scrape cost and memory of the state it builds, restart, freshness.
 
 use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::report::{self, Row};
@@ -12,6 +13,23 @@ use crate::run::Plan;
 fn unique(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
     format!("{prefix}-{}-{}", std::process::id(), nanos % 1_000_000_000)
+}
+
+/// With `BENCH_PERF=FILE`, records a perf profile of the service from its assignment to
+/// the end of the replay (`perf report -i FILE`).
+fn profile(service: &Service) -> Option<Child> {
+    let file = std::env::var("BENCH_PERF").ok()?;
+    say(&format!("replay: recording a perf profile into {file}"));
+    let pid = service.pid().to_string();
+    let extra = std::env::var("BENCH_PERF_ARGS").unwrap_or_else(|_| "-F 999 -g".into());
+    let args = ["record", "-o", &file, "-p", &pid];
+    Command::new("perf")
+        .args(args)
+        .args(extra.split_whitespace())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()
 }
 
 fn ready(service: &Service, timeout: Duration) -> Result<Instant, String> {
@@ -53,10 +71,17 @@ pub fn run(plan: &Plan, bin: &Path, brokers: &str, work: &Path) -> Result<Vec<Ro
     let assigned = service.wait("partitions assigned", every, Duration::from_secs(120), |s| {
         s.metric("salespulse_partitions_assigned") >= partitions
     })?;
-    ready(&service, Duration::from_secs(1800))?;
+    let profiler = profile(&service);
+    let ready_at = ready(&service, Duration::from_secs(1800))?;
+    say(&format!("replay: ready {:.1} s after the assignment", (ready_at - assigned).as_secs_f64()));
     let done = service.wait("every message consumed", Duration::from_millis(250), Duration::from_secs(600), |s| {
         s.metric("salespulse_events_consumed_total") >= c.messages as f64
     })?;
+    say(&format!("replay: every message consumed {:.1} s after the assignment", (done - assigned).as_secs_f64()));
+    if let Some(mut perf) = profiler {
+        Command::new("kill").args(["-INT", &perf.id().to_string()]).status().ok();
+        perf.wait().ok();
+    }
     let replay = c.messages as f64 / (done - assigned).as_secs_f64();
     let (peak_replay, _) = service.rss();
     let estimate = service.metric("salespulse_state_bytes");

@@ -39,6 +39,7 @@ impl Service {
         );
         std::fs::write(&config, text).map_err(|e| e.to_string())?;
         let addr = format!("127.0.0.1:{}", free_port());
+        let log = std::fs::File::create(o.state.join("salespulse.log")).map_err(|e| e.to_string())?;
         let child = Command::new(o.bin)
             .args(["run", "--config"])
             .arg(&config)
@@ -52,10 +53,17 @@ impl Service {
             .arg("--state")
             .arg(format!("file://{}", o.state.join("snapshots").display()))
             .args(["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"])
+            .args(std::env::var("BENCH_SERVICE_ARGS").unwrap_or_default().split_whitespace())
             .stdout(Stdio::null())
+            .stderr(log)
             .spawn()
             .map_err(|e| format!("start {}: {e}", o.bin.display()))?;
         Ok(Service { child, addr })
+    }
+
+    /// The process id (for profilers).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn get(&self, path: &str) -> Result<Response, String> {

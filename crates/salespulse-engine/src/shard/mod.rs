@@ -126,6 +126,11 @@ impl Shard {
 
     /// Estimated heap bytes held by this shard (aggregates, entities, dedup, names).
     pub fn state_bytes(&self) -> usize {
+        self.state_parts().iter().map(|(_, b)| b).sum()
+    }
+
+    /// [`Shard::state_bytes`] by part: where the memory goes.
+    pub fn state_parts(&self) -> [(&'static str, usize); 6] {
         let contribs = |n: usize| n * std::mem::size_of::<crate::contrib::Contribution>();
         let deals: usize = self
             .deals
@@ -138,13 +143,13 @@ impl Shard {
             .iter()
             .map(|(k, a)| 150 + k.len() + (a.statuses.len() + a.mrr.len()) * 32 + contribs(a.contrib.len()))
             .sum();
-        self.agg.windows.entries() * 48
-            + self.agg.months.len() * 40
-            + deals
-            + leads
-            + accounts
-            + self.dedup.len() * 40
-            + self.owners.bytes()
-            + self.stages.bytes()
+        [
+            ("windows", self.agg.windows.entries() * 48 + self.agg.months.len() * 40),
+            ("deals", deals),
+            ("leads", leads),
+            ("accounts", accounts),
+            ("dedup", self.dedup.len() * 40),
+            ("names", self.owners.bytes() + self.stages.bytes()),
+        ]
     }
 }

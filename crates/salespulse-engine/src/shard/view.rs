@@ -2,6 +2,7 @@
 //! statistics, calendar periods, the open pipeline, waiting leads and accounts.
 
 use chrono::{DateTime, Utc};
+use rustc_hash::FxHashMap;
 use salespulse_events::Money;
 
 use super::Shard;
@@ -17,14 +18,19 @@ struct Who {
     rep: Option<String>,
 }
 
-/// One read of a shard: the owners resolved to teams once, and the view being filled.
+/// Where a value goes before owners are resolved to teams: (scope, owner, stage, cell,
+/// whether the rep gets its own part).
+type Spot<'a> = (Scope, Option<OwnerId>, Option<&'a str>, Cell, bool);
+
+/// One read of a shard: values summed by owner first (cheap keys, one probe each), then
+/// resolved to teams and reps once per distinct spot.
 struct Reader<'a> {
     shard: &'a Shard,
     reference: &'a Reference,
     now: Ms,
     who: Vec<Who>,
     nobody: Who,
-    view: View,
+    spots: FxHashMap<Spot<'a>, f64>,
 }
 
 impl Shard {
@@ -38,17 +44,18 @@ impl Shard {
             })
             .collect();
         let nobody = Who { team: UNASSIGNED.to_owned(), rep: None };
-        let mut r = Reader { shard: self, reference, now: ms(now), who, nobody, view: View::default() };
+        let spots = FxHashMap::default();
+        let mut r = Reader { shard: self, reference, now: ms(now), who, nobody, spots };
         r.windows();
         r.periods();
         r.pipeline();
         r.leads();
         r.accounts();
-        r.view
+        r.finish()
     }
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn who(&self, owner: Option<OwnerId>) -> &Who {
         owner.and_then(|o| self.who.get(o as usize)).unwrap_or(&self.nobody)
     }
@@ -59,7 +66,7 @@ impl Reader<'_> {
         &mut self,
         scope: Scope,
         owner: Option<OwnerId>,
-        stage: Option<&str>,
+        stage: Option<&'a str>,
         cell: Cell,
         value: f64,
         with_rep: bool,
@@ -67,13 +74,25 @@ impl Reader<'_> {
         if value == 0.0 {
             return;
         }
-        let w = self.who(owner);
-        let key = |rep| Key { scope, team: w.team.clone(), rep, stage: stage.map(str::to_owned), cell };
-        let (team_key, rep_key) = (key(None), (with_rep && w.rep.is_some()).then(|| key(w.rep.clone())));
-        self.view.add(team_key, value);
-        if let Some(k) = rep_key {
-            self.view.add(k, value);
+        let min = cell == Cell::OldestWaitStart;
+        self.spots
+            .entry((scope, owner, stage, cell, with_rep))
+            .and_modify(|x| if min { *x = x.min(value) } else { *x += value })
+            .or_insert(value);
+    }
+
+    /// The view: every spot's value added to its team (and its rep).
+    fn finish(self) -> View {
+        let mut view = View::default();
+        for (&(scope, owner, stage, cell, with_rep), &value) in &self.spots {
+            let w = self.who(owner);
+            let key = |rep| Key { scope, team: w.team.clone(), rep, stage: stage.map(str::to_owned), cell };
+            view.add(key(None), value);
+            if with_rep && w.rep.is_some() {
+                view.add(key(w.rep.clone()), value);
+            }
         }
+        view
     }
 
     /// Window statistics; the per-rep series carry the statistics that have them.
