@@ -4,8 +4,14 @@
 //! Views hold additive numbers (one exception: the oldest waiting lead, merged by
 //! minimum), so the views of several shards add up to the view of their union; ratios are
 //! computed after merging, in [`crate::kpis`].
+//!
+//! Team, rep and stage names are interned: cells are grouped by (scope, team, rep) in hash
+//! maps of small ids, so a lookup hashes each name once and never compares strings
+//! along a tree.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
 
 use crate::calendar::PeriodKind;
 use crate::stat::Stat;
@@ -61,23 +67,85 @@ pub struct Key {
     pub cell: Cell,
 }
 
+/// The id of "no rep" and "no stage".
+const NONE: u32 = u32::MAX;
+
+/// Interned names.
+#[derive(Clone, Default)]
+struct Names {
+    ids: FxHashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
+
+impl Names {
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.into());
+        self.ids.insert(name.into(), id);
+        id
+    }
+
+    fn intern_opt(&mut self, name: Option<&str>) -> u32 {
+        name.map_or(NONE, |n| self.intern(n))
+    }
+
+    /// The id of a known name; `Some(NONE)` for `None`; `None` for an unknown name.
+    fn find(&self, name: Option<&str>) -> Option<u32> {
+        match name {
+            None => Some(NONE),
+            Some(n) => self.ids.get(n).copied(),
+        }
+    }
+
+    fn name(&self, id: u32) -> Option<&str> {
+        (id != NONE).then(|| &*self.names[id as usize])
+    }
+}
+
+/// The cells of one (scope, team, rep), by (stage, cell).
+type Group = FxHashMap<(u32, Cell), f64>;
+
 /// Values of one instant.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct View {
-    pub(crate) cells: BTreeMap<Key, f64>,
+    names: Names,
+    groups: FxHashMap<(Scope, u32, u32), Group>,
 }
 
 impl View {
     /// Adds `v` at `key` (keeps the minimum for [`Cell::OldestWaitStart`]).
     pub fn add(&mut self, key: Key, v: f64) {
-        let min = key.cell == Cell::OldestWaitStart;
-        self.cells.entry(key).and_modify(|x| if min { *x = x.min(v) } else { *x += v }).or_insert(v);
+        self.add_at(key.scope, &key.team, key.rep.as_deref(), key.stage.as_deref(), key.cell, v);
+    }
+
+    /// Adds `v` at the given coordinates (keeps the minimum for [`Cell::OldestWaitStart`]).
+    pub fn add_at(&mut self, scope: Scope, team: &str, rep: Option<&str>, stage: Option<&str>, cell: Cell, v: f64) {
+        let (t, r, s) = (self.names.intern(team), self.names.intern_opt(rep), self.names.intern_opt(stage));
+        self.add_ids(scope, t, r, s, cell, v);
+    }
+
+    fn add_ids(&mut self, scope: Scope, team: u32, rep: u32, stage: u32, cell: Cell, v: f64) {
+        let min = cell == Cell::OldestWaitStart;
+        self.groups
+            .entry((scope, team, rep))
+            .or_default()
+            .entry((stage, cell))
+            .and_modify(|x| if min { *x = x.min(v) } else { *x += v })
+            .or_insert(v);
     }
 
     /// Adds another view into this one.
     pub fn merge(&mut self, other: View) {
-        for (k, v) in other.cells {
-            self.add(k, v);
+        // Its names, translated to this view's ids once.
+        let ids: Vec<u32> = other.names.names.iter().map(|n| self.names.intern(n)).collect();
+        let id = |i: u32| if i == NONE { NONE } else { ids[i as usize] };
+        for ((scope, t, r), group) in other.groups {
+            for ((s, cell), v) in group {
+                self.add_ids(scope, id(t), id(r), id(s), cell, v);
+            }
         }
     }
 
@@ -88,39 +156,59 @@ impl View {
 
     /// The value at the given coordinates, if any was recorded.
     pub fn find(&self, scope: Scope, team: &str, rep: Option<&str>, stage: Option<&str>, cell: Cell) -> Option<f64> {
-        let key =
-            Key { scope, team: team.to_owned(), rep: rep.map(str::to_owned), stage: stage.map(str::to_owned), cell };
-        self.cells.get(&key).copied()
+        let (t, r, s) = (self.names.find(Some(team))?, self.names.find(rep)?, self.names.find(stage)?);
+        self.groups.get(&(scope, t, r))?.get(&(s, cell)).copied()
     }
 
-    /// Every (stage, cell, value) of `team` (and `rep`) in `scope`.
+    /// Every (stage, cell, value) of `team` (and `rep`) in `scope`, in no particular order.
     pub fn cells<'a>(
         &'a self,
         scope: Scope,
         team: &'a str,
         rep: Option<&'a str>,
     ) -> impl Iterator<Item = (Option<&'a str>, Cell, f64)> + 'a {
-        // Keys sort by (scope, team, rep, ...): the slice is one range.
-        let from =
-            Key { scope, team: team.to_owned(), rep: rep.map(str::to_owned), stage: None, cell: Cell::Stat(Stat::MIN) };
-        self.cells
-            .range(from..)
-            .take_while(move |(k, _)| k.scope == scope && k.team == team && k.rep.as_deref() == rep)
-            .map(|(k, v)| (k.stage.as_deref(), k.cell, *v))
+        let group = (|| Some((self.names.find(Some(team))?, self.names.find(rep)?)))()
+            .and_then(|(t, r)| self.groups.get(&(scope, t, r)));
+        group.into_iter().flatten().map(|(&(s, cell), &v)| (self.names.name(s), cell, v))
     }
 
     /// Teams that have anything.
     pub fn teams(&self) -> BTreeSet<&str> {
-        self.cells.keys().map(|k| k.team.as_str()).collect()
+        self.groups.keys().filter_map(|&(_, t, _)| self.names.name(t)).collect()
     }
 
     /// (team, rep) pairs that have anything of their own.
     pub fn reps(&self) -> BTreeSet<(&str, &str)> {
-        self.cells.keys().filter_map(|k| k.rep.as_deref().map(|r| (k.team.as_str(), r))).collect()
+        self.groups.keys().filter_map(|&(_, t, r)| Some((self.names.name(t)?, self.names.name(r)?))).collect()
     }
 
-    /// Stages that appear in `scope`.
+    /// Stages that appear in any scope.
     pub fn stages(&self) -> BTreeSet<&str> {
-        self.cells.keys().filter_map(|k| k.stage.as_deref()).collect()
+        self.groups.values().flat_map(|g| g.keys()).filter_map(|&(s, _)| self.names.name(s)).collect()
+    }
+
+    /// Every value by its named coordinates, in order: what two views are compared by.
+    pub fn entries(&self) -> BTreeMap<Key, f64> {
+        let mut out = BTreeMap::new();
+        for (&(scope, t, r), group) in &self.groups {
+            for (&(s, cell), &v) in group {
+                let team = self.names.name(t).unwrap_or_default().to_owned();
+                let (rep, stage) = (self.names.name(r).map(str::to_owned), self.names.name(s).map(str::to_owned));
+                out.insert(Key { scope, team, rep, stage, cell }, v);
+            }
+        }
+        out
+    }
+}
+
+impl PartialEq for View {
+    fn eq(&self, other: &View) -> bool {
+        self.entries() == other.entries()
+    }
+}
+
+impl std::fmt::Debug for View {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.entries()).finish()
     }
 }

@@ -9,7 +9,7 @@ use super::Shard;
 use crate::calendar::PeriodKind;
 use crate::reference::{Reference, UNASSIGNED};
 use crate::time::{Ms, Window, ms};
-use crate::view::{Cell, Key, Scope, View};
+use crate::view::{Cell, Scope, View};
 use crate::windows::OwnerId;
 
 /// Who an owner is, as the view labels it.
@@ -86,10 +86,9 @@ impl<'a> Reader<'a> {
         let mut view = View::default();
         for (&(scope, owner, stage, cell, with_rep), &value) in &self.spots {
             let w = self.who(owner);
-            let key = |rep| Key { scope, team: w.team.clone(), rep, stage: stage.map(str::to_owned), cell };
-            view.add(key(None), value);
+            view.add_at(scope, &w.team, None, stage, cell, value);
             if with_rep && w.rep.is_some() {
-                view.add(key(w.rep.clone()), value);
+                view.add_at(scope, &w.team, w.rep.as_deref(), stage, cell, value);
             }
         }
         view
