@@ -73,7 +73,7 @@ pub fn rates(n: u64, days: f64, teams: usize, reps: usize, partitions: usize) ->
         }
     }
     let parts: Vec<String> = parts.iter().map(|(n, b)| format!("{n} {:.1} MiB", *b as f64 / 1048576.0)).collect();
-    crate::run::say(&format!("in process: engine state estimate by part: {}", parts.join(", ")));
+    super::progress::say(&format!("in process: engine state estimate by part: {}", parts.join(", ")));
     let per_s = |d: Duration| events.len() as f64 / d.as_secs_f64().max(1e-9);
     Rates { events: events.len(), decode: per_s(decode_time), engine: per_s(engine_time) }
 }
@@ -88,10 +88,10 @@ pub struct Snapshot {
     pub restore: Duration,
 }
 
-/// Measures the snapshot of [`crate::big_shard`] in `dir`.
+/// Measures the snapshot of [`crate::fixtures::big_shard`] in `dir`.
 pub fn snapshot(dir: &std::path::Path) -> Result<Snapshot, String> {
     let now: DateTime<Utc> = Utc::now();
-    let (shard, _) = crate::big_shard(now);
+    let (shard, _) = crate::fixtures::big_shard(now);
     let store = FileStore::new(dir).map_err(|e| e.to_string())?;
     let key = SnapshotKey { group: "bench".into(), topic: "crm.events".into(), partition: 0 };
     let mut copies = Vec::new();

@@ -5,10 +5,11 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::plan::Plan;
+use super::progress::say;
 use super::report::{self, Row};
 use super::service::{Options, Service};
-use super::{ceiling, freshness as fresh, say, scrape, topics};
-use crate::run::Plan;
+use super::{ceiling, freshness as fresh, scrape, topics};
 
 fn unique(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
