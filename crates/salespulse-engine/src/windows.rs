@@ -2,9 +2,14 @@
 //! values of that slot by (owner, stat). Sorting by slot makes pruning a single split and
 //! a window read a single range of slots; inside a slot, a hash map makes an update one
 //! probe. Only slots and cells that hold something take memory.
+//!
+//! Slots are shared copy-on-write: cloning the store (for a scrape or a snapshot) copies
+//! only the slot maps, and a later write copies the one slot it changes, if a clone still
+//! holds it.
 
 use std::collections::BTreeMap;
 use std::collections::hash_map::Entry;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -24,7 +29,7 @@ const ZERO: f64 = 1e-6;
 /// Rolling-window aggregates of one shard.
 #[derive(Debug, Default, Clone)]
 pub struct Windows {
-    maps: [BTreeMap<i64, Cells>; 5],
+    maps: [BTreeMap<i64, Arc<Cells>>; 5],
 }
 
 impl Windows {
@@ -33,7 +38,7 @@ impl Windows {
         for w in Window::ALL {
             let map = &mut self.maps[w.index()];
             let slot = w.slot(t);
-            let cells = map.entry(slot).or_default();
+            let cells = Arc::make_mut(map.entry(slot).or_default());
             match cells.entry((owner, stat)) {
                 Entry::Occupied(mut cell) => {
                     *cell.get_mut() += delta;
@@ -69,7 +74,7 @@ impl Windows {
         let (first, last) = w.slots_at(now);
         // Slots after `now` hold events from the allowed future skew: they count when due.
         for cells in self.maps[w.index()].range(first..=last).map(|(_, c)| c) {
-            for (&(owner, stat), &v) in cells {
+            for (&(owner, stat), &v) in cells.iter() {
                 f(owner, stat, v);
             }
         }
@@ -90,7 +95,7 @@ struct Flat {
 
 impl Serialize for Windows {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let flat = |m: &BTreeMap<i64, Cells>| {
+        let flat = |m: &BTreeMap<i64, Arc<Cells>>| {
             m.iter().flat_map(|(&slot, cells)| cells.iter().map(move |(&(o, st), &v)| ((slot, o, st), v))).collect()
         };
         Flat { maps: std::array::from_fn(|i| flat(&self.maps[i])) }.serialize(s)
@@ -106,7 +111,7 @@ impl<'de> Deserialize<'de> for Windows {
                 map.entry(slot).or_default().insert((owner, stat), v);
             }
         }
-        Ok(Windows { maps })
+        Ok(Windows { maps: maps.map(|m| m.into_iter().map(|(slot, cells)| (slot, Arc::new(cells))).collect()) })
     }
 }
 

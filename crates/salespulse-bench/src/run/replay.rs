@@ -16,11 +16,12 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}-{}-{}", std::process::id(), nanos % 1_000_000_000)
 }
 
-/// With `BENCH_PERF=FILE`, records a perf profile of the service from its assignment to
-/// the end of the replay (`perf report -i FILE`).
-fn profile(service: &Service) -> Option<Child> {
-    let file = std::env::var("BENCH_PERF").ok()?;
-    say(&format!("replay: recording a perf profile into {file}"));
+/// With `BENCH_PERF=FILE` (`BENCH_PERF_SCRAPE=FILE`), records a perf profile of the
+/// service from its assignment to the end of the replay (over the scrapes with per-rep
+/// series on); `perf report -i FILE`.
+fn profile(service: &Service, variable: &str) -> Option<Child> {
+    let file = std::env::var(variable).ok()?;
+    say(&format!("recording a perf profile into {file}"));
     let pid = service.pid().to_string();
     let extra = std::env::var("BENCH_PERF_ARGS").unwrap_or_else(|_| "-F 999 -g".into());
     let args = ["record", "-o", &file, "-p", &pid];
@@ -31,6 +32,13 @@ fn profile(service: &Service) -> Option<Child> {
         .stderr(Stdio::null())
         .spawn()
         .ok()
+}
+
+fn stop(profiler: Option<Child>) {
+    if let Some(mut perf) = profiler {
+        Command::new("kill").args(["-INT", &perf.id().to_string()]).status().ok();
+        perf.wait().ok();
+    }
 }
 
 fn ready(service: &Service, timeout: Duration) -> Result<Instant, String> {
@@ -72,22 +80,21 @@ pub fn run(plan: &Plan, bin: &Path, brokers: &str, work: &Path) -> Result<Vec<Ro
     let assigned = service.wait("partitions assigned", every, Duration::from_secs(120), |s| {
         s.metric("salespulse_partitions_assigned") >= partitions
     })?;
-    let profiler = profile(&service);
+    let profiler = profile(&service, "BENCH_PERF");
     let ready_at = ready(&service, Duration::from_secs(1800))?;
     say(&format!("replay: ready {:.1} s after the assignment", (ready_at - assigned).as_secs_f64()));
     let done = service.wait("every message consumed", Duration::from_millis(250), Duration::from_secs(600), |s| {
         s.metric("salespulse_events_consumed_total") >= c.messages as f64
     })?;
     say(&format!("replay: every message consumed {:.1} s after the assignment", (done - assigned).as_secs_f64()));
-    if let Some(mut perf) = profiler {
-        Command::new("kill").args(["-INT", &perf.id().to_string()]).status().ok();
-        perf.wait().ok();
-    }
+    stop(profiler);
     let replay = c.messages as f64 / (done - assigned).as_secs_f64();
     let (peak_replay, _) = service.rss();
     let estimate = service.metric("salespulse_state_bytes");
     say("scrapes, per-rep series on");
+    let profiler = profile(&service, "BENCH_PERF_SCRAPE");
     let on = scrape::measure(&service)?;
+    stop(profiler);
     let (peak_scrapes, _) = service.rss();
     service.stop()?;
     say("restart with per-rep series off (restores the snapshots)");
