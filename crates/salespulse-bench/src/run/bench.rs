@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::plan::Plan;
+use super::plan::{PARTS, Plan};
 use super::progress::say;
 use super::report::{self, Row};
 use super::{inproc, replay};
@@ -42,6 +42,9 @@ fn snapshot(work: &Path) -> Result<Vec<Row>, String> {
 
 /// Runs every measurement and writes the report.
 pub fn bench(plan: &Plan) -> Result<(), String> {
+    if let Some(part) = plan.only.iter().find(|p| !PARTS.contains(&p.as_str())) {
+        return Err(format!("--only {part}: the parts are {}", PARTS.join(", ")));
+    }
     let needs_broker = plan.runs("replay") || plan.runs("freshness");
     let brokers = match std::env::var("KAFKA_BROKERS") {
         Ok(b) => b,
@@ -62,7 +65,8 @@ pub fn bench(plan: &Plan) -> Result<(), String> {
         rows.extend(replay::freshness(plan, &bin, &brokers, &work)?);
     }
     if plan.runs("inproc") {
-        rows.extend(in_process(plan, rows.first().map(|r| r.compared_with.clone()).unwrap_or_default()));
+        let consumer = rows.first().map_or_else(|| "-".to_owned(), |r| r.compared_with.clone());
+        rows.extend(in_process(plan, consumer));
     }
     if plan.runs("snapshot") {
         rows.extend(snapshot(&work)?);

@@ -32,6 +32,9 @@ pub struct Plan {
     pub only: Vec<String>,
 }
 
+/// The parts of a run, for `--only`.
+pub const PARTS: [&str; 4] = ["replay", "freshness", "inproc", "snapshot"];
+
 impl Plan {
     /// Whether `part` runs.
     pub fn runs(&self, part: &str) -> bool {

@@ -12,6 +12,8 @@ use super::http::{self, Response};
 pub struct Service {
     child: Child,
     pub addr: String,
+    /// Where its log goes.
+    log: PathBuf,
 }
 
 /// How to start it.
@@ -39,7 +41,8 @@ impl Service {
         );
         std::fs::write(&config, text).map_err(|e| e.to_string())?;
         let addr = format!("127.0.0.1:{}", free_port());
-        let log = std::fs::File::create(o.state.join("salespulse.log")).map_err(|e| e.to_string())?;
+        let log_path = o.state.join("salespulse.log");
+        let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
         let child = Command::new(o.bin)
             .args(["run", "--config"])
             .arg(&config)
@@ -58,7 +61,7 @@ impl Service {
             .stderr(log)
             .spawn()
             .map_err(|e| format!("start {}: {e}", o.bin.display()))?;
-        Ok(Service { child, addr })
+        Ok(Service { child, addr, log: log_path })
     }
 
     /// The process id (for profilers).
@@ -83,11 +86,20 @@ impl Service {
             if f(self) {
                 return Ok(Instant::now());
             }
+            if !self.alive() {
+                return Err(format!("salespulse exited while waiting for {what} (see {})", self.log.display()));
+            }
             if Instant::now() > deadline {
                 return Err(format!("timed out after {timeout:?} waiting for {what}"));
             }
             std::thread::sleep(every);
         }
+    }
+
+    /// Whether the process still runs (an exited child stays a zombie until waited for).
+    fn alive(&self) -> bool {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        stat.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z'))
     }
 
     /// A metric summed over its series, from one scrape (0 when unreachable).
