@@ -27,17 +27,31 @@ type Cells = FxHashMap<(OwnerId, Stat), f64>;
 const ZERO: f64 = 1e-6;
 
 /// Rolling-window aggregates of one shard.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct Windows {
     maps: [BTreeMap<i64, Arc<Cells>>; 5],
+    /// Per window, the first slot still counted at the last [`Windows::prune`]: older slots
+    /// are neither kept nor written (a replay of old events does not fill the short
+    /// windows with slots only to drop them later). Derived, not in snapshots.
+    floor: [i64; 5],
+}
+
+impl Default for Windows {
+    fn default() -> Windows {
+        Windows { maps: Default::default(), floor: [i64::MIN; 5] }
+    }
 }
 
 impl Windows {
-    /// Adds `delta` to `stat` of `owner` at event time `t`, in every window.
+    /// Adds `delta` to `stat` of `owner` at event time `t`, in every window that can still
+    /// count it.
     pub fn add(&mut self, t: Ms, owner: OwnerId, stat: Stat, delta: f64) {
         for w in Window::ALL {
-            let map = &mut self.maps[w.index()];
             let slot = w.slot(t);
+            if slot < self.floor[w.index()] {
+                continue;
+            }
+            let map = &mut self.maps[w.index()];
             let cells = Arc::make_mut(map.entry(slot).or_default());
             match cells.entry((owner, stat)) {
                 Entry::Occupied(mut cell) => {
@@ -58,11 +72,17 @@ impl Windows {
         }
     }
 
-    /// Drops every slot that can no longer be counted at `now` or later.
+    /// Drops every slot that can no longer be counted at `now` or later. Cheap when no
+    /// window's first slot moved: call it as often as the clock moves.
     pub fn prune(&mut self, now: Ms) {
         for w in Window::ALL {
-            let map = &mut self.maps[w.index()];
             let (first, _) = w.slots_at(now);
+            let floor = &mut self.floor[w.index()];
+            if first <= *floor {
+                continue;
+            }
+            *floor = first;
+            let map = &mut self.maps[w.index()];
             if map.first_key_value().is_some_and(|(s, _)| *s < first) {
                 *map = map.split_off(&first);
             }
@@ -111,7 +131,8 @@ impl<'de> Deserialize<'de> for Windows {
                 map.entry(slot).or_default().insert((owner, stat), v);
             }
         }
-        Ok(Windows { maps: maps.map(|m| m.into_iter().map(|(slot, cells)| (slot, Arc::new(cells))).collect()) })
+        let maps = maps.map(|m| m.into_iter().map(|(slot, cells)| (slot, Arc::new(cells))).collect());
+        Ok(Windows { maps, floor: [i64::MIN; 5] })
     }
 }
 

@@ -169,8 +169,14 @@ fn a_v1_snapshot_reads_back_to_the_state_its_history_builds_today() {
     let golden = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let (back, next) = format::decode(&golden, EngineConfig::default()).expect("the v1 golden snapshot decodes");
     assert_eq!(next, NEXT_OFFSET);
-    let (fresh, reference) = history();
+    let (mut fresh, reference) = history();
     assert_eq!(back.newest_event(), fresh.newest_event());
+    // Slots that can no longer be counted may be in one and not the other (an older
+    // version kept them until the hourly prune): compare both pruned at the same instant,
+    // as the first event after a restore would prune them.
+    let mut back = back;
+    back.prune(now());
+    fresh.prune(now());
     assert_eq!(back.state_bytes(), fresh.state_bytes());
     let (want, got) = (flatten(&fresh, &reference), flatten(&back, &reference));
     assert_eq!(want.keys().collect::<Vec<_>>(), got.keys().collect::<Vec<_>>(), "the same series");
@@ -179,7 +185,6 @@ fn a_v1_snapshot_reads_back_to_the_state_its_history_builds_today() {
         assert!((w - g).abs() <= 1e-9 * w.abs().max(1.0), "{k}: golden {g}, today {w}");
     }
     // Dedup ids survive too: the last event of the history is a duplicate after restore.
-    let mut back = back;
     let last = handmade().pop().unwrap();
     assert_eq!(back.apply(&last, &reference, now()), Ok(Applied::Duplicate));
 }

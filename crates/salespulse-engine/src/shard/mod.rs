@@ -96,6 +96,9 @@ impl Shard {
         }
         self.newest = Some(self.newest.map_or(t, |n| n.max(t)));
         let mut inc = Incomplete::default();
+        // Window slots follow the clock at every event (cheap); the walk over every entity
+        // is amortised.
+        self.agg.windows.prune(now);
         self.dispatch(event, t, reference, &mut inc);
         if now.saturating_sub(self.pruned_at) >= PRUNE_EVERY {
             self.prune_ms(now);
