@@ -65,18 +65,80 @@ impl Aggregates {
             return;
         }
         // Lists are short (a deal or lead has tens of contributions): a quadratic match
-        // costs less than the map writes it saves.
-        let mut kept = vec![false; new.len()];
+        // costs less than the map writes it saves, and needs no allocation.
+        let mut kept = Kept::new(new.len());
         for c in old {
-            match (0..new.len()).find(|&i| !kept[i] && new[i] == *c) {
-                Some(i) => kept[i] = true,
+            match (0..new.len()).find(|&i| !kept.get(i) && new[i] == *c) {
+                Some(i) => kept.set(i),
                 None => self.apply(c, -1.0),
             }
         }
-        for (c, kept) in new.iter().zip(kept) {
-            if !kept {
+        for (i, c) in new.iter().enumerate() {
+            if !kept.get(i) {
                 self.apply(c, 1.0);
             }
+        }
+    }
+}
+
+/// Which entries of a list are matched: a bit mask, or a vector for long lists.
+enum Kept {
+    Bits(u64),
+    Flags(Vec<bool>),
+}
+
+impl Kept {
+    fn new(len: usize) -> Kept {
+        if len <= 64 { Kept::Bits(0) } else { Kept::Flags(vec![false; len]) }
+    }
+
+    fn get(&self, i: usize) -> bool {
+        match self {
+            Kept::Bits(b) => b >> i & 1 == 1,
+            Kept::Flags(f) => f[i],
+        }
+    }
+
+    fn set(&mut self, i: usize) {
+        match self {
+            Kept::Bits(b) => *b |= 1 << i,
+            Kept::Flags(f) => f[i] = true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stat::Stat;
+    use crate::time::Window;
+
+    fn window(n: usize, value: impl Fn(usize) -> f64) -> Vec<Contribution> {
+        (0..n)
+            .map(|i| Contribution::Window { t: 1_000 * i as i64, owner: 1, stat: Stat::LeadsCreated, value: value(i) })
+            .collect()
+    }
+
+    fn total(a: &Aggregates) -> f64 {
+        let mut t = 0.0;
+        a.windows.fold(Window::D90, 100_000, |_, _, v| t += v);
+        t
+    }
+
+    #[test]
+    fn replace_swaps_only_what_differs_in_short_and_long_lists() {
+        for n in [3, 64, 65, 200] {
+            let old = window(n, |_| 1.0);
+            let new = window(n, |i| if i == n - 1 { 5.0 } else { 1.0 });
+            let mut a = Aggregates::default();
+            a.replace(&[], &old);
+            a.replace(&old, &new);
+            let mut b = Aggregates::default();
+            b.replace(&[], &new);
+            assert_eq!(total(&a), total(&b), "{n} contributions");
+            assert_eq!(total(&a), (n - 1) as f64 + 5.0, "{n} contributions");
+            a.replace(&new, &[]);
+            assert_eq!(a.windows.entries(), 0, "{n} contributions: all retracted");
         }
     }
 }
