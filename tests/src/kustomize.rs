@@ -51,7 +51,8 @@ fn set_images(object: &mut Yaml, images: &Yaml) {
     let mut out = Vec::new();
     for mut c in containers {
         let image = c["image"].as_str().unwrap_or_default().to_owned();
-        let (name, tag) = image.split_once(':').unwrap_or((&image, ""));
+        // The tag follows the last `:` after the last `/` (a registry may have a port).
+        let (name, tag) = image.rsplit_once(':').filter(|(_, t)| !t.contains('/')).unwrap_or((&image, ""));
         for i in images.as_vec().into_iter().flatten().filter(|i| i["name"].as_str() == Some(name)) {
             let name = i["newName"].as_str().unwrap_or(name);
             let tag = i["newTag"].as_str().unwrap_or(tag);
