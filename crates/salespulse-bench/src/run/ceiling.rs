@@ -6,11 +6,15 @@ use std::time::{Duration, Instant};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 
+use super::cpu::{Mark, Use};
+
 /// Messages read and how long from the assignment to the last one.
 #[derive(Debug, Clone, Copy)]
 pub struct Counted {
     pub messages: u64,
     pub took: Duration,
+    /// CPU in use while reading (this process is the reader).
+    pub cpu: Use,
 }
 
 impl Counted {
@@ -34,12 +38,17 @@ pub fn count(brokers: &str, topic: &str, partitions: u32, idle: Duration) -> Res
     }
     consumer.assign(&tpl).map_err(|e| format!("assign: {e}"))?;
     let start = Instant::now();
-    let (mut messages, mut last) = (0u64, start);
+    let me = std::process::id();
+    let mark = Mark::now(me);
+    let (mut messages, mut last, mut cpu) = (0u64, start, mark.since(me));
     loop {
         match consumer.poll(Duration::from_millis(100)) {
             Some(Ok(_)) => {
                 messages += 1;
                 last = Instant::now();
+                if messages.is_multiple_of(50_000) {
+                    cpu = mark.since(me);
+                }
             }
             Some(Err(e)) => return Err(format!("consume: {e}")),
             None if last.elapsed() > idle && messages > 0 => break,
@@ -47,5 +56,5 @@ pub fn count(brokers: &str, topic: &str, partitions: u32, idle: Duration) -> Res
             None => {}
         }
     }
-    Ok(Counted { messages, took: last - start })
+    Ok(Counted { messages, took: last - start, cpu })
 }

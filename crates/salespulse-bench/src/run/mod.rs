@@ -4,6 +4,7 @@
 
 mod bench;
 pub mod ceiling;
+pub mod cpu;
 pub mod freshness;
 pub mod http;
 pub mod inproc;

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::cpu::Mark;
 use super::plan::Plan;
 use super::progress::say;
 use super::report::{self, Row};
@@ -53,6 +54,29 @@ fn scrape_rows(label: &str, cost: &scrape::Cost, target: &str) -> Vec<Row> {
     ]
 }
 
+/// When the service counted its `total`-th message. `/metrics` is read once a second, as
+/// a fast Prometheus would (a render of the state costs the service CPU); the moment is
+/// interpolated between the last two reads at the rate between them.
+fn consumed(service: &Service, total: f64, timeout: Duration) -> Result<Instant, String> {
+    let read = |s: &Service| (Instant::now(), s.metric("salespulse_events_consumed_total"));
+    let (mut before, mut after) = (read(service), None);
+    service.wait("every message consumed", Duration::from_secs(1), timeout, |s| {
+        let now = read(s);
+        if now.1 >= total {
+            after = Some(now);
+            return true;
+        }
+        before = now;
+        false
+    })?;
+    let (at, count) = after.unwrap_or(before);
+    if count <= before.1 {
+        return Ok(at);
+    }
+    let share = (total - before.1) / (count - before.1);
+    Ok(before.0 + (at - before.0).mul_f64(share.clamp(0.0, 1.0)))
+}
+
 /// Replay, memory, scrapes (per-rep series on, then off after a restart).
 pub fn run(plan: &Plan, bin: &Path, brokers: &str, work: &Path) -> Result<Vec<Row>, String> {
     let topic = unique("bench");
@@ -81,12 +105,12 @@ pub fn run(plan: &Plan, bin: &Path, brokers: &str, work: &Path) -> Result<Vec<Ro
         s.metric("salespulse_partitions_assigned") >= partitions
     })?;
     let profiler = profile(&service, "BENCH_PERF");
+    let mark = Mark::now(service.pid());
     let ready_at = ready(&service, Duration::from_secs(1800))?;
     say(&format!("replay: ready {:.1} s after the assignment", (ready_at - assigned).as_secs_f64()));
-    let done = service.wait("every message consumed", Duration::from_millis(250), Duration::from_secs(600), |s| {
-        s.metric("salespulse_events_consumed_total") >= c.messages as f64
-    })?;
+    let done = consumed(&service, c.messages as f64, Duration::from_secs(600))?;
     say(&format!("replay: every message consumed {:.1} s after the assignment", (done - assigned).as_secs_f64()));
+    let cpu = mark.since(service.pid());
     stop(profiler);
     let replay = c.messages as f64 / (done - assigned).as_secs_f64();
     let (peak_replay, _) = service.rss();
@@ -110,6 +134,7 @@ pub fn run(plan: &Plan, bin: &Path, brokers: &str, work: &Path) -> Result<Vec<Ro
         ceiling,
         "≥ 0.6",
     )];
+    rows.push(Row::new("CPU during the replay", cpu.describe("service"), c.cpu.describe("bare consumer"), "-"));
     rows.extend(scrape_rows("per-rep series on", &on, "≤ 100 ms at 16 k series"));
     rows.extend(scrape_rows("per-rep series off", &off, "-"));
     let estimate = format!("engine estimate {}", report::mib(estimate));
