@@ -42,7 +42,9 @@ impl SourceConfig {
     /// `fetch.queue.backoff.ms` is lowered from librdkafka's 1 s: once a partition's
     /// prefetch queue is full, librdkafka waits that long before it fetches again, and a
     /// consumer that empties the queue sooner waits for its input (a replay ran at half
-    /// the speed the loop can go).
+    /// the speed the loop can go). `queued.min.messages` is lowered from 100 000 to
+    /// 20 000 per partition: refilled that often, a smaller queue keeps the loop fed and
+    /// holds less memory.
     pub fn consumer(&self) -> ClientConfig {
         let mut c = self.client();
         c.set("group.id", &self.group_id)
@@ -52,6 +54,7 @@ impl SourceConfig {
             .set("auto.offset.reset", "earliest")
             .set("enable.partition.eof", "false")
             .set("fetch.queue.backoff.ms", "10")
+            .set("queued.min.messages", "20000")
             .set("statistics.interval.ms", "2000");
         for (k, v) in &self.properties {
             c.set(k, v);
