@@ -6,10 +6,16 @@
 //! Slots are shared copy-on-write: cloning the store (for a scrape or a snapshot) copies
 //! only the slot maps, and a later write copies the one slot it changes, if a clone still
 //! holds it.
+//!
+//! Each window also keeps running totals of its stored slots, brought up to date when the
+//! window is read: only the slots that changed since the last read are summed again (a
+//! changed slot is a different pointer, copy-on-write tells), so a read costs the window's
+//! distinct (owner, stat) cells and the slots written since, not every slot of it, and a
+//! write costs nothing more.
 
 use std::collections::BTreeMap;
 use std::collections::hash_map::Entry;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -23,6 +29,64 @@ pub type OwnerId = u32;
 /// The values of one slot.
 type Cells = FxHashMap<(OwnerId, Stat), f64>;
 
+/// The sum of one (owner, stat) over a window's stored slots, and in how many slots it
+/// is stored: a cell is read while it is stored somewhere in the window, as it was when
+/// every slot was read.
+#[derive(Debug, Clone, Copy, Default)]
+struct Total {
+    sum: f64,
+    slots: u32,
+}
+
+type Totals = FxHashMap<(OwnerId, Stat), Total>;
+
+/// Adds a change to the totals: `value` added, in `slots` slots more (or fewer).
+fn adjust(totals: &mut Totals, key: (OwnerId, Stat), value: f64, slots: i32) {
+    let total = totals.entry(key).or_default();
+    total.sum += value;
+    total.slots = total.slots.saturating_add_signed(slots);
+    if total.slots == 0 {
+        totals.remove(&key);
+    }
+}
+
+/// Adds (`sign` 1) or removes (-1) every cell of a slot.
+fn apply(totals: &mut Totals, cells: &Cells, sign: i32) {
+    for (&key, &v) in cells {
+        adjust(totals, key, f64::from(sign) * v, sign);
+    }
+}
+
+/// The running totals of one window and the slots they were summed from (shared with the
+/// store, so an unchanged slot is the same pointer).
+#[derive(Debug, Default)]
+struct Summed {
+    slots: BTreeMap<i64, Arc<Cells>>,
+    totals: Totals,
+}
+
+impl Summed {
+    /// Brings the totals to the sum of `current` by the slots that differ.
+    fn update(&mut self, current: &BTreeMap<i64, Arc<Cells>>) {
+        for (slot, cells) in current {
+            match self.slots.get(slot) {
+                Some(was) if Arc::ptr_eq(was, cells) => {}
+                Some(was) => {
+                    apply(&mut self.totals, was, -1);
+                    apply(&mut self.totals, cells, 1);
+                }
+                None => apply(&mut self.totals, cells, 1),
+            }
+        }
+        for (slot, was) in &self.slots {
+            if !current.contains_key(slot) {
+                apply(&mut self.totals, was, -1);
+            }
+        }
+        self.slots.clone_from(current);
+    }
+}
+
 /// Values this close to zero after a retraction are dropped, so retracted slots free memory.
 const ZERO: f64 = 1e-6;
 
@@ -30,6 +94,9 @@ const ZERO: f64 = 1e-6;
 #[derive(Debug, Clone)]
 pub struct Windows {
     maps: [BTreeMap<i64, Arc<Cells>>; 5],
+    /// Per window, running totals as of the last read. Shared by clones (a scrape reads a
+    /// clone and the next one starts from its totals); derived, not in snapshots.
+    summed: Arc<[Mutex<Summed>; 5]>,
     /// Per window, the first slot still counted at the last [`Windows::prune`]: older slots
     /// are neither kept nor written (a replay of old events does not fill the short
     /// windows with slots only to drop them later). Derived, not in snapshots.
@@ -38,7 +105,7 @@ pub struct Windows {
 
 impl Default for Windows {
     fn default() -> Windows {
-        Windows { maps: Default::default(), floor: [i64::MIN; 5] }
+        Windows { maps: Default::default(), summed: Arc::default(), floor: [i64::MIN; 5] }
     }
 }
 
@@ -89,20 +156,38 @@ impl Windows {
         }
     }
 
-    /// Calls `f(owner, stat, value)` for every entry counted in window `w` at `now`.
+    /// Calls `f(owner, stat, value)` once for every (owner, stat) counted in window `w` at
+    /// `now`, with its sum over the window's slots.
     pub fn fold(&self, w: Window, now: Ms, mut f: impl FnMut(OwnerId, Stat, f64)) {
         let (first, last) = w.slots_at(now);
-        // Slots after `now` hold events from the allowed future skew: they count when due.
-        for cells in self.maps[w.index()].range(first..=last).map(|(_, c)| c) {
-            for (&(owner, stat), &v) in cells.iter() {
-                f(owner, stat, v);
+        let map = &self.maps[w.index()];
+        // Stored but not counted now: slots the clock left since the last prune, and slots
+        // after `now` (events from the allowed future skew count when due).
+        let mut outside: Totals = FxHashMap::default();
+        for cells in map.range(..first).chain(map.range(last.saturating_add(1)..)).map(|(_, c)| c) {
+            apply(&mut outside, cells, 1);
+        }
+        let mut summed = self.summed[w.index()].lock().unwrap_or_else(PoisonError::into_inner);
+        summed.update(map);
+        for (&(owner, stat), total) in &summed.totals {
+            let (sum, slots) = match outside.get(&(owner, stat)) {
+                Some(o) => (total.sum - o.sum, total.slots - o.slots.min(total.slots)),
+                None => (total.sum, total.slots),
+            };
+            if slots > 0 {
+                f(owner, stat, if sum.abs() < ZERO { 0.0 } else { sum });
             }
         }
     }
 
-    /// Number of stored entries (for the state-size estimate).
+    /// Number of stored slot entries (for the state-size estimate).
     pub fn entries(&self) -> usize {
         self.maps.iter().flat_map(BTreeMap::values).map(|c| c.len()).sum()
+    }
+
+    /// Number of running totals as of the last reads (for the state-size estimate).
+    pub fn totals(&self) -> usize {
+        self.summed.iter().map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).totals.len()).sum()
     }
 }
 
@@ -132,7 +217,7 @@ impl<'de> Deserialize<'de> for Windows {
             }
         }
         let maps = maps.map(|m| m.into_iter().map(|(slot, cells)| (slot, Arc::new(cells))).collect());
-        Ok(Windows { maps, floor: [i64::MIN; 5] })
+        Ok(Windows { maps, summed: Arc::default(), floor: [i64::MIN; 5] })
     }
 }
 
@@ -160,5 +245,94 @@ mod tests {
         assert_eq!(ws.entries(), 5, "retracted slots are removed");
         ws.prune(100 * 86_400_000);
         assert_eq!(ws.entries(), 0);
+    }
+
+    /// A read of the running totals equals a read of every slot in the window, whatever
+    /// the writes, retractions, future slots and prunes before it.
+    mod totals {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        const MIN: i64 = 60_000;
+
+        fn naive(ws: &Windows, w: Window, now: Ms) -> BTreeMap<(OwnerId, Stat), f64> {
+            let (first, last) = w.slots_at(now);
+            let mut out = BTreeMap::new();
+            for cells in ws.maps[w.index()].range(first..=last).map(|(_, c)| c) {
+                for (&key, &v) in cells.iter() {
+                    *out.entry(key).or_insert(0.0) += v;
+                }
+            }
+            out
+        }
+
+        #[derive(Debug, Clone)]
+        enum Op {
+            /// Minute of the event, owner, stat, amount; retracted later when `undo`.
+            Add {
+                minute: i64,
+                owner: OwnerId,
+                stat: bool,
+                amount: i32,
+                undo: bool,
+            },
+            Prune {
+                minute: i64,
+            },
+        }
+
+        fn op() -> impl Strategy<Value = Op> {
+            prop_oneof![
+                4 => (0..3_000i64, 0..4u32, any::<bool>(), -50..50i32, any::<bool>())
+                    .prop_map(|(minute, owner, stat, amount, undo)| Op::Add { minute, owner, stat, amount, undo }),
+                1 => (0..3_000i64).prop_map(|minute| Op::Prune { minute }),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn a_read_of_the_totals_is_a_read_of_the_slots(ops in prop::collection::vec(op(), 1..80), at in 0..3_200i64) {
+                let mut ws = Windows::default();
+                let mut undo = Vec::new();
+                let mut clock = 0;
+                for op in ops {
+                    match op {
+                        Op::Add { minute, owner, stat, amount, undo: u } => {
+                            let stat = if stat { Stat::WonRevenue } else { Stat::DealsCreated };
+                            let value = f64::from(amount) * 0.25;
+                            ws.add(minute * MIN, owner, stat, value);
+                            if u {
+                                undo.push((minute * MIN, owner, stat, -value));
+                            }
+                        }
+                        Op::Prune { minute } => {
+                            clock = clock.max(minute * MIN);
+                            ws.prune(clock);
+                        }
+                    }
+                    // A clone shares the totals: later writes must not change its reads.
+                    let before = ws.clone();
+                    let read = |ws: &Windows, w| { let mut m = BTreeMap::new(); ws.fold(w, clock, |o, st, v| { m.insert((o, st), v); }); m };
+                    let kept: Vec<_> = Window::ALL.iter().map(|&w| read(&before, w)).collect();
+                    if let Some((t, o, st, v)) = undo.pop() {
+                        ws.add(t, o, st, v);
+                    }
+                    for (w, old) in Window::ALL.iter().zip(kept) {
+                        prop_assert_eq!(read(&before, *w), old);
+                    }
+                }
+                let now = clock.max(at * MIN);
+                for w in Window::ALL {
+                    let mut read = BTreeMap::new();
+                    ws.fold(w, now, |o, st, v| { read.insert((o, st), v); });
+                    let want = naive(&ws, w, now);
+                    prop_assert_eq!(read.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{:?}", w);
+                    for (k, v) in want {
+                        prop_assert!((read[&k] - v).abs() < 1e-9, "{:?} {:?}: {} != {}", w, k, read[&k], v);
+                    }
+                }
+            }
+        }
     }
 }

@@ -147,7 +147,7 @@ impl Shard {
             .map(|(k, a)| 150 + k.len() + (a.statuses.len() + a.mrr.len()) * 32 + contribs(a.contrib.len()))
             .sum();
         [
-            ("windows", self.agg.windows.entries() * 48 + self.agg.months.len() * 40),
+            ("windows", self.agg.windows.entries() * 48 + self.agg.windows.totals() * 40 + self.agg.months.len() * 40),
             ("deals", deals),
             ("leads", leads),
             ("accounts", accounts),
