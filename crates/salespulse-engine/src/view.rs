@@ -127,7 +127,13 @@ impl View {
         self.add_ids(scope, t, r, s, cell, v);
     }
 
-    fn add_ids(&mut self, scope: Scope, team: u32, rep: u32, stage: u32, cell: Cell, v: f64) {
+    /// The id of a name (or of `None`) in this view, for [`View::add_ids`].
+    pub(crate) fn id(&mut self, name: Option<&str>) -> u32 {
+        self.names.intern_opt(name)
+    }
+
+    /// [`View::add_at`] with names given by their [`View::id`].
+    pub(crate) fn add_ids(&mut self, scope: Scope, team: u32, rep: u32, stage: u32, cell: Cell, v: f64) {
         let min = cell == Cell::OldestWaitStart;
         self.groups
             .entry((scope, team, rep))

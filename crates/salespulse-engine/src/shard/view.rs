@@ -31,6 +31,9 @@ struct Reader<'a> {
     who: Vec<Who>,
     nobody: Who,
     spots: FxHashMap<Spot<'a>, f64>,
+    /// Spots known to be distinct from each other and from `spots` (window statistics:
+    /// one per (window, owner, stat)), kept without a probe.
+    distinct: Vec<(Spot<'a>, f64)>,
 }
 
 impl Shard {
@@ -44,8 +47,8 @@ impl Shard {
             })
             .collect();
         let nobody = Who { team: UNASSIGNED.to_owned(), rep: None };
-        let spots = FxHashMap::default();
-        let mut r = Reader { shard: self, reference, now: ms(now), who, nobody, spots };
+        let (spots, distinct) = (FxHashMap::default(), Vec::new());
+        let mut r = Reader { shard: self, reference, now: ms(now), who, nobody, spots, distinct };
         r.windows();
         r.periods();
         r.pipeline();
@@ -81,14 +84,24 @@ impl<'a> Reader<'a> {
             .or_insert(value);
     }
 
-    /// The view: every spot's value added to its team (and its rep).
+    /// The view: every spot's value added to its team (and its rep), each owner's names
+    /// interned once.
     fn finish(self) -> View {
         let mut view = View::default();
-        for (&(scope, owner, stage, cell, with_rep), &value) in &self.spots {
-            let w = self.who(owner);
-            view.add_at(scope, &w.team, None, stage, cell, value);
-            if with_rep && w.rep.is_some() {
-                view.add_at(scope, &w.team, w.rep.as_deref(), stage, cell, value);
+        let none = view.id(None);
+        let mut ids: Vec<Option<(u32, Option<u32>)>> = vec![None; self.who.len() + 1];
+        for (&(scope, owner, stage, cell, with_rep), &value) in
+            self.spots.iter().chain(self.distinct.iter().map(|(k, v)| (k, v)))
+        {
+            let slot = owner.map_or(self.who.len(), |o| (o as usize).min(self.who.len()));
+            let (team, rep) = *ids[slot].get_or_insert_with(|| {
+                let w = self.who(owner);
+                (view.id(Some(&w.team)), w.rep.as_deref().map(|r| view.id(Some(r))))
+            });
+            let stage = view.id(stage);
+            view.add_ids(scope, team, none, stage, cell, value);
+            if let (true, Some(rep)) = (with_rep, rep) {
+                view.add_ids(scope, team, rep, stage, cell, value);
             }
         }
         view
@@ -101,7 +114,10 @@ impl<'a> Reader<'a> {
             shard.agg.windows.fold(win, self.now, |owner, stat, value| {
                 let stage = stat.stage().and_then(|s| shard.stages.get(u32::from(s)));
                 let cell = Cell::Stat(stat.with_stage(0));
-                self.put(Scope::Window(win), Some(owner), stage, cell, value, per_rep && stat.per_rep());
+                if value != 0.0 {
+                    let spot = (Scope::Window(win), Some(owner), stage, cell, per_rep && stat.per_rep());
+                    self.distinct.push((spot, value));
+                }
             });
         }
     }
