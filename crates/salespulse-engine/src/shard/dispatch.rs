@@ -133,7 +133,16 @@ impl Shard {
             }
             Body::DealClosed { deal_id, outcome, amount, .. } => {
                 let deal = entry(&mut self.deals, deal_id, t);
-                let own = e.rep_id.as_ref().map(|_| owner);
+                let own = match (&e.rep_id, &e.team_id) {
+                    (Some(_), _) => Some(owner),
+                    // A close that names its team and not its rep counts under that team,
+                    // with the deal's rep when known.
+                    (None, Some(team)) => {
+                        let rep = deal.owner().and_then(|o| self.owners.get(o).0.map(str::to_owned));
+                        Some(self.owners.id(rep.as_deref(), Some(team)))
+                    }
+                    (None, None) => None,
+                };
                 if deal.close.is_none_or(|c| t >= c.t) {
                     deal.close = Some(Close { t, outcome: *outcome, amount: *amount, owner: own });
                 }

@@ -35,6 +35,23 @@ fn revenue_deal_size_closes_and_win_rate_with_currency_conversion() {
 }
 
 #[test]
+fn a_close_that_names_its_team_and_no_rep_counts_under_that_team() {
+    let mut h = Harness::new();
+    let pinned = LOST.replace(r#""rep_id":"ana""#, r#""team_id":"emea""#);
+    h.ok(&pinned.replace("DID", "d1").replace("lost", "won"), &ago(10));
+    h.ok(&pinned.replace("DID", "d2"), &ago(20));
+    let emea = [("team", "emea"), ("window", "1h")];
+    assert_eq!(h.kpi("sales_deals_closed", &[emea[0], emea[1], ("outcome", "won")]), Some(1.0));
+    assert_eq!(h.kpi("sales_deals_closed", &[emea[0], emea[1], ("outcome", "lost")]), Some(1.0));
+    assert_eq!(h.kpi("sales_win_rate", &emea), Some(0.5));
+    assert_eq!(h.kpi("sales_deals_closed", &[H1[0], H1[1], ("outcome", "won")]), None, "nothing unassigned");
+    // A deal whose rep is known keeps its rep under the pinned team.
+    h.ok(r#"{"event_id":"auto","type":"deal.created","occurred_at":"{at}","rep_id":"ben","deal_id":"d3","amount":10,"currency":"EUR","stage":"s1"}"#, &ago(30));
+    h.ok(&pinned.replace("DID", "d3"), &ago(5));
+    assert_eq!(h.kpi("sales_deals_closed", &[emea[0], emea[1], ("outcome", "lost")]), Some(2.0));
+}
+
+#[test]
 fn unknown_currency_is_rejected_until_its_rate_is_known() {
     let mut h = Harness::new();
     let gbp = Currency::parse("GBP").unwrap();
