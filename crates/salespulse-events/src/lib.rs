@@ -6,8 +6,8 @@
 //! The same contract is published as a JSON Schema ([`JSON_SCHEMA`]) and documented in
 //! `docs/events.md`; tests keep the three in agreement.
 //!
-//! Invariants of a decoded [`Event`]: `event_id` has 1..=128 characters; amounts are finite
-//! and >= 0 with an ISO 4217 currency; probabilities are in 0..=1; scores are within the
+//! Invariants of a decoded [`Event`]: every id has 1..=128 characters and no control
+//! character; amounts are finite, in 0..=1e15, with an ISO 4217 currency; probabilities are in 0..=1; scores are within the
 //! range of their survey; every field its type requires is present.
 
 mod decode;
@@ -17,7 +17,7 @@ mod period;
 pub mod validate;
 mod wire;
 
-pub use decode::{MAX_EVENT_ID_CHARS, decode, encode};
+pub use decode::{MAX_ID_CHARS, decode, encode};
 pub use error::DecodeError;
 pub use model::*;
 pub use period::Period;

@@ -67,7 +67,7 @@ fn each_reason_has_its_trigger() {
     for body in bad_values {
         assert_eq!(reason(format!(r#"{{{HEAD},{body}}}"#).as_bytes()), "invalid_value", "{body}");
     }
-    let long_id = "x".repeat(MAX_EVENT_ID_CHARS + 1);
+    let long_id = "x".repeat(MAX_ID_CHARS + 1);
     let json = format!(
         r#"{{"event_id":"{long_id}","type":"lead.created","occurred_at":"2026-11-26T10:00:00Z","lead_id":"l"}}"#
     );

@@ -26,7 +26,7 @@ pub(crate) struct Wire {
     pub account_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "integral")]
     pub schema_version: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
@@ -72,7 +72,7 @@ pub(crate) struct Wire {
     pub survey: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "integral")]
     pub scale_max: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub course_id: Option<String>,
@@ -82,7 +82,7 @@ pub(crate) struct Wire {
     pub quota_carrying: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "integral")]
     pub order: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_closed: Option<bool>,
@@ -92,6 +92,20 @@ pub(crate) struct Wire {
     pub category: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
+}
+
+/// Largest integer field magnitude: integers are read through `f64`, exact up to here.
+pub(crate) const MAX_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// An integer field: any JSON number without a fractional part (`1` and `1.0` alike, as
+/// JSON Schema's `integer`), within ±2^53.
+fn integral<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let Some(v) = Option::<f64>::deserialize(d)? else { return Ok(None) };
+    if v.fract() != 0.0 || v.abs() > MAX_INTEGER {
+        return Err(serde::de::Error::custom(format!("{v} is not an integer")));
+    }
+    #[allow(clippy::cast_possible_truncation)] // integral and within ±2^53
+    Ok(Some(v as i64))
 }
 
 impl Wire {

@@ -46,7 +46,7 @@ fn activity(f: &mut Fields, lead_id: Option<String>, deal_id: Option<String>) ->
         Some(d) => one_of("direction", &d, Direction::parse, Direction::expected())?,
         None => Direction::Outbound,
     };
-    let duration_s = f.w.duration_s.map(validate::non_negative).transpose().map_err(|e| invalid("duration_s", e))?;
+    let duration_s = f.w.duration_s.map(validate::duration).transpose().map_err(|e| invalid("duration_s", e))?;
     Ok(Body::ActivityLogged(Activity {
         activity_id: n.req(f.w.activity_id.take(), "activity_id")?,
         kind,

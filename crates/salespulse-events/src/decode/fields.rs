@@ -39,11 +39,13 @@ impl Fields {
     pub fn money(&mut self, field: &'static str, required: bool) -> Result<Option<Money>, DecodeError> {
         let amount = if field == "mrr" { self.w.mrr } else { self.w.amount };
         match (amount, self.w.currency.take()) {
+            // A currency alone says nothing (checked as a code all the same).
+            (None, Some(c)) if !required => currency(&c).map(|_| None),
             (None, None) if !required => Ok(None),
             (None, _) => Err(self.missing(field)),
             (Some(_), None) => Err(self.missing("currency")),
             (Some(a), Some(c)) => {
-                let amount = validate::non_negative(a).map_err(|e| invalid(field, e))?;
+                let amount = validate::amount(a).map_err(|e| invalid(field, e))?;
                 Ok(Some(Money { amount, currency: currency(&c)? }))
             }
         }
@@ -89,7 +91,49 @@ pub(super) fn period(text: &str) -> Result<Period, DecodeError> {
     Period::parse(text).ok_or_else(|| invalid("period", format!("{text:?} is not YYYY, YYYY-MM or YYYY-Qn")))
 }
 
+/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)`, `T` and `Z` in either case: the
+/// shape RFC 3339 and the JSON Schema give a timestamp. chrono alone also takes a space
+/// for the `T` and a U+2212 minus; it checks the ranges and the calendar after this.
+fn rfc3339_shape(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let at = |i: usize, c: &[u8]| b.get(i).is_some_and(|x| c.contains(x));
+    let fixed = digits(0..4)
+        && at(4, b"-")
+        && digits(5..7)
+        && at(7, b"-")
+        && digits(8..10)
+        && at(10, b"Tt")
+        && digits(11..13)
+        && at(13, b":")
+        && digits(14..16)
+        && at(16, b":")
+        && digits(17..19);
+    if !fixed {
+        return false;
+    }
+    let mut i = 19;
+    if at(i, b".") {
+        let start = i + 1;
+        i = start + b[start..].iter().take_while(|d| d.is_ascii_digit()).count();
+        if i == start {
+            return false;
+        }
+    }
+    match &b[i..] {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', rest @ ..] => rest.len() == 5 && digits(i + 1..i + 3) && at(i + 3, b":") && digits(i + 4..i + 6),
+        _ => false,
+    }
+}
+
 pub(super) fn timestamp(text: &str) -> Result<DateTime<Utc>, DecodeError> {
+    if !rfc3339_shape(text) {
+        return Err(invalid(
+            "occurred_at",
+            format!("{text:?} is not an RFC 3339 timestamp with offset (YYYY-MM-DDTHH:MM:SSZ or +HH:MM)"),
+        ));
+    }
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| invalid("occurred_at", format!("{text:?} is not an RFC 3339 timestamp with offset ({e})")))

@@ -2,15 +2,15 @@
 //! here, the type-specific body in `body`, field access and value parsers in `fields`.
 
 mod body;
+mod check;
 mod fields;
 
 use crate::error::DecodeError;
 use crate::model::{Event, EventType};
 use crate::wire::Wire;
-use fields::{Fields, Need, invalid, timestamp};
+use fields::{Fields, Need, timestamp};
 
-/// Longest accepted `event_id`, in characters.
-pub const MAX_EVENT_ID_CHARS: usize = 128;
+pub use check::MAX_ID_CHARS;
 
 /// Decodes one message payload. `max_bytes` is the size limit (0: none).
 pub fn decode(payload: &[u8], max_bytes: usize) -> Result<Event, DecodeError> {
@@ -21,6 +21,13 @@ pub fn decode(payload: &[u8], max_bytes: usize) -> Result<Event, DecodeError> {
         return Err(DecodeError::TooLarge { size: payload.len(), limit: max_bytes });
     }
     let text = std::str::from_utf8(payload).map_err(|e| DecodeError::NotUtf8 { valid_up_to: e.valid_up_to() })?;
+    // An event is a JSON object: serde would also read a struct from an array, by position.
+    if !text.trim_start().starts_with('{') {
+        return Err(match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) => DecodeError::WrongType { detail: "the message is JSON but not an object".into() },
+            Err(e) => DecodeError::InvalidJson { detail: e.to_string() },
+        });
+    }
     let wire: Wire = serde_json::from_str(text).map_err(|e| {
         let detail = e.to_string();
         if e.is_data() { DecodeError::WrongType { detail } } else { DecodeError::InvalidJson { detail } }
@@ -47,11 +54,9 @@ impl TryFrom<Wire> for Event {
         let n = Need(ty.as_str());
         let mut f = Fields { ty: ty.as_str(), w: Wire::default() };
         let event_id = n.req(w.event_id.take(), "event_id")?;
-        let chars = event_id.chars().count();
-        if chars == 0 || chars > MAX_EVENT_ID_CHARS {
-            return Err(invalid("event_id", format!("length {chars} is outside 1..{MAX_EVENT_ID_CHARS}")));
-        }
+        check::id("event_id", &event_id)?;
         let occurred_at = timestamp(&n.req(w.occurred_at.take(), "occurred_at")?)?;
+        check::fields(&w)?;
         let (rep_id, team_id, account_id, source) =
             (w.rep_id.take(), w.team_id.take(), w.account_id.take(), w.source.take());
         f.w = w;

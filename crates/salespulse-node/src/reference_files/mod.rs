@@ -63,7 +63,7 @@ impl ReferenceFiles {
             if period.is_none() {
                 errors.push(format!("{at}: period must be YYYY, YYYY-MM or YYYY-Qn"));
             }
-            if let Err(e) = validate::non_negative(r.amount) {
+            if let Err(e) = validate::amount(r.amount) {
                 errors.push(format!("{at}: amount {e}"));
             }
             if let (Some(period), Some(c)) = (period, currency(&r.currency, &at, errors)) {
