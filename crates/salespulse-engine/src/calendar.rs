@@ -118,8 +118,8 @@ impl Calendar {
         let fy_start = self.fiscal_year_start(start);
         let fy = fy_start.div_euclid(12) + i32::from(self.named_by_end && self.fiscal_start != 1);
         match kind {
-            PeriodKind::Month => Period::Month { year, month: month0 as u8 + 1 },
-            PeriodKind::Quarter => Period::Quarter { year: fy, quarter: ((start - fy_start) / 3 + 1) as u8 },
+            PeriodKind::Month => Period::Month { year, month: small(month0) + 1 },
+            PeriodKind::Quarter => Period::Quarter { year: fy, quarter: small((start - fy_start) / 3) + 1 },
             PeriodKind::Year => Period::Year { year: fy },
         }
     }
@@ -139,6 +139,12 @@ impl Calendar {
             }
         }
     }
+}
+
+/// A month of the year (0..12) or a quarter of the fiscal year (0..4), as the period's
+/// small number.
+fn small(n: i32) -> u8 {
+    u8::try_from(n.rem_euclid(12)).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -26,7 +26,20 @@ pub struct EngineConfig {
     pub per_rep: bool,
     /// At most this many per-rep series per scrape; the rest are cut and counted.
     pub rep_series_budget: usize,
+    /// At most this many distinct `team_id`s per partition; later ones count as
+    /// [`crate::OVERFLOW`].
+    pub max_teams: usize,
+    /// At most this many distinct stages per partition; later ones count as
+    /// [`crate::OVERFLOW`].
+    pub max_stages: usize,
 }
+
+/// Default of [`EngineConfig::max_teams`].
+pub const DEFAULT_MAX_TEAMS: usize = 100;
+/// Default of [`EngineConfig::max_stages`].
+pub const DEFAULT_MAX_STAGES: usize = 100;
+/// Largest stage budget: stage ids must fit a `u16` (see [`crate::stat::StageId`]).
+pub const MAX_STAGE_BUDGET: usize = 10_000;
 
 impl Default for EngineConfig {
     fn default() -> EngineConfig {
@@ -40,6 +53,8 @@ impl Default for EngineConfig {
             gross_margin: 1.0,
             per_rep: false,
             rep_series_budget: 10_000,
+            max_teams: DEFAULT_MAX_TEAMS,
+            max_stages: DEFAULT_MAX_STAGES,
         }
     }
 }

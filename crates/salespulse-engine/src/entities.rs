@@ -39,7 +39,7 @@ pub trait Touched: Default + Clone {
 }
 
 fn part_of(id: &str) -> usize {
-    (crate::dedup::hash(id) % PARTS as u64) as usize
+    usize::try_from(crate::dedup::hash(id) % PARTS as u64).unwrap_or(0)
 }
 
 impl<T: Clone> Entities<T> {

@@ -17,7 +17,9 @@ pub fn bucket(value: f64) -> u16 {
         return 0;
     }
     let i = (value.log2() * PER_DOUBLING).ceil();
-    if i >= f64::from(MAX_BUCKET) { MAX_BUCKET } else { i.max(1.0) as u16 }
+    #[allow(clippy::cast_possible_truncation, reason = "in 1..MAX_BUCKET here")]
+    let bucket = if i >= f64::from(MAX_BUCKET) { MAX_BUCKET } else { i.max(1.0) as u16 };
+    bucket
 }
 
 /// The lower edge of a bucket: values in it are above it (bucket 0: 0).

@@ -16,6 +16,13 @@ impl Default for Interner {
     }
 }
 
+/// The id the next of `len` interned names gets. Names come from bounded input (ids of at
+/// most 128 characters, stages and teams within their budgets), so memory runs out long
+/// before 2^32 of them.
+pub fn next_id(len: usize) -> u32 {
+    u32::try_from(len).expect("fewer than 2^32 interned names")
+}
+
 impl Interner {
     /// The id of `name`, interning it if new; `None` is id 0.
     pub fn id(&mut self, name: Option<&str>) -> u32 {
@@ -23,10 +30,20 @@ impl Interner {
         if let Some(&id) = self.ids.get(name) {
             return id;
         }
-        let id = self.names.len() as u32;
+        let id = next_id(self.names.len());
         self.names.push(name.into());
         self.ids.insert(name.into(), id);
         id
+    }
+
+    /// The id of a name already interned.
+    pub fn find(&self, name: &str) -> Option<u32> {
+        self.ids.get(name).copied()
+    }
+
+    /// How many names are interned ("none" excluded).
+    pub fn count(&self) -> usize {
+        self.names.len() - 1
     }
 
     /// The name of an id (`None` for 0 or an unknown id).

@@ -1,3 +1,4 @@
+#![warn(clippy::cast_possible_truncation)]
 //! The pure, event-time KPI engine of salespulse.
 //!
 //! A [`Shard`] holds the state of one Kafka partition: recent event ids (dedup), lead and
@@ -66,9 +67,9 @@ pub mod time;
 mod view;
 mod windows;
 
-pub use config::EngineConfig;
+pub use config::{DEFAULT_MAX_STAGES, DEFAULT_MAX_TEAMS, EngineConfig, MAX_STAGE_BUDGET};
 pub use outcome::{Applied, Incomplete, IncompleteKpi, Rejection};
-pub use reference::{Reference, RepInfo, StageInfo, UNASSIGNED};
+pub use reference::{OVERFLOW, Reference, RepInfo, StageInfo, UNASSIGNED};
 pub use shard::Shard;
 pub use time::Window;
 pub use view::{Cell, Key, Scope, View};

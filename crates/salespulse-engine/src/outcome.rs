@@ -79,11 +79,14 @@ pub enum Rejection {
     /// An amount in a currency with no known exchange rate.
     #[error("no exchange rate is known for currency {0}")]
     UnknownCurrency(Currency),
+    /// Reference data naming a new team or stage when the budget is full.
+    #[error("a new {0} beyond the budget of the reference data (max_{0}s)")]
+    OverBudget(&'static str),
 }
 
 impl Rejection {
     /// Every reason label the engine can produce.
-    pub const REASONS: [&'static str; 3] = ["too_old", "future", "unknown_currency"];
+    pub const REASONS: [&'static str; 4] = ["too_old", "future", "unknown_currency", "over_budget"];
 
     /// The bounded `reason` label.
     pub fn reason(&self) -> &'static str {
@@ -91,6 +94,7 @@ impl Rejection {
             Rejection::TooOld => "too_old",
             Rejection::Future => "future",
             Rejection::UnknownCurrency(_) => "unknown_currency",
+            Rejection::OverBudget(_) => "over_budget",
         }
     }
 }

@@ -6,7 +6,7 @@
 //! and a rep who changes team takes their history along. An event's own `team_id` pins
 //! it to that team instead.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::interner::Interner;
 use crate::windows::OwnerId;
@@ -17,6 +17,9 @@ pub struct Owners {
     names: Interner,
     pairs: Vec<(u32, u32)>,
     by_pair: HashMap<(u32, u32), OwnerId>,
+    /// Names used as team overrides (derived: [`Owners::rebuild`] after a restore).
+    #[serde(skip)]
+    teams: HashSet<u32>,
 }
 
 impl Owners {
@@ -26,10 +29,23 @@ impl Owners {
         if let Some(&id) = self.by_pair.get(&pair) {
             return id;
         }
-        let id = self.pairs.len() as OwnerId;
+        let id = crate::interner::next_id(self.pairs.len());
+        if pair.1 != 0 {
+            self.teams.insert(pair.1);
+        }
         self.pairs.push(pair);
         self.by_pair.insert(pair, id);
         id
+    }
+
+    /// Whether `team` may be a team override: already one, or fewer than `budget` are.
+    pub fn admits_team(&self, team: &str, budget: usize) -> bool {
+        self.names.find(team).is_some_and(|id| self.teams.contains(&id)) || self.teams.len() < budget
+    }
+
+    /// Rebuilds what is derived (after a restore).
+    pub fn rebuild(&mut self) {
+        self.teams = self.pairs.iter().map(|p| p.1).filter(|t| *t != 0).collect();
     }
 
     /// The rep and team override of an owner.
@@ -64,5 +80,21 @@ mod tests {
         let none = o.id(None, None);
         assert_eq!(o.get(none), (None, None));
         assert_eq!(o.len(), 3);
+    }
+
+    #[test]
+    fn admits_teams_within_the_budget() {
+        let mut o = Owners::default();
+        o.id(Some("t1"), None);
+        assert!(o.admits_team("t1", 1), "a rep's name is not a team");
+        o.id(Some("ana"), Some("t1"));
+        assert!(o.admits_team("t1", 1), "in use");
+        assert!(!o.admits_team("t2", 1));
+        // What a restore gives: the derived set is not in snapshots.
+        let mut back = o.clone();
+        back.teams.clear();
+        assert!(back.admits_team("t2", 1), "nothing derived before the rebuild");
+        back.rebuild();
+        assert!(!back.admits_team("t2", 1));
     }
 }

@@ -17,6 +17,9 @@ use crate::time::ms;
 /// The team label of events whose rep is not in the roster.
 pub const UNASSIGNED: &str = "unassigned";
 
+/// The team or stage label of values beyond their budget (`max_teams`, `max_stages`).
+pub const OVERFLOW: &str = "_other";
+
 /// What the roster knows of a rep.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RepInfo {
@@ -42,6 +45,8 @@ pub struct Reference {
     quotas: HashMap<(String, Period), Money>,
     market: HashMap<Period, Money>,
     pub(crate) spend: Spend,
+    /// Most distinct teams in the roster and stages defined, from reference events.
+    budgets: (usize, usize),
 }
 
 impl Reference {
@@ -55,7 +60,20 @@ impl Reference {
             quotas: HashMap::new(),
             market: HashMap::new(),
             spend: Spend::default(),
+            budgets: (crate::config::DEFAULT_MAX_TEAMS, crate::config::DEFAULT_MAX_STAGES),
         }
+    }
+
+    /// Most distinct roster teams and defined stages that reference events may add
+    /// (`max_teams`, `max_stages`); beyond them a new one is refused.
+    pub fn set_budgets(&mut self, teams: usize, stages: usize) {
+        self.budgets = (teams, stages);
+    }
+
+    /// Whether a reference event may add `team` to the roster.
+    fn admits_team(&self, team: &str) -> bool {
+        let teams = self.teams();
+        teams.contains(team) || teams.len() < self.budgets.0
     }
 
     /// The base currency every amount is converted to.
@@ -202,6 +220,12 @@ impl Reference {
             return Err(Rejection::UnknownCurrency(m.currency));
         }
         match &event.body {
+            Body::RepUpdated { team_id, .. } if !self.admits_team(team_id) => {
+                return Err(Rejection::OverBudget("team"));
+            }
+            Body::StageDefined(d) if !self.stages.contains_key(&d.stage) && self.stages.len() >= self.budgets.1 => {
+                return Err(Rejection::OverBudget("stage"));
+            }
             Body::RepUpdated { team_id, active, quota_carrying } => {
                 if let Some(rep) = &event.rep_id {
                     let info = RepInfo { team: team_id.clone(), active: *active, quota_carrying: *quota_carrying };

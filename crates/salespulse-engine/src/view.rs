@@ -82,7 +82,7 @@ impl Names {
         if let Some(&id) = self.ids.get(name) {
             return id;
         }
-        let id = self.names.len() as u32;
+        let id = crate::interner::next_id(self.names.len());
         self.names.push(name.into());
         self.ids.insert(name.into(), id);
         id

@@ -145,6 +145,32 @@ fn partition_families(scrape: &Scrape, now: DateTime<Utc>) -> Vec<MetricFamily> 
         .collect()
 }
 
+/// Events counted under `_other` because a label budget was full, per partition.
+fn folded_family(scrape: &Scrape) -> MetricFamily {
+    let mut samples = Vec::new();
+    for p in &scrape.partitions {
+        for (label, n) in [("team", p.folded_teams), ("stage", p.folded_stages)] {
+            let mut c = proto::Counter::default();
+            c.set_value(n as f64);
+            let mut m = proto::Metric::default();
+            m.set_label(labels(&[
+                ("label", label.to_owned()),
+                ("partition", p.partition.to_string()),
+                ("topic", scrape.topic.clone()),
+                ("consumergroup", scrape.consumer_group.clone()),
+            ]));
+            m.set_counter(c);
+            samples.push(m);
+        }
+    }
+    family(
+        "salespulse_labels_folded_total",
+        "Events whose team or stage counted under _other because the budget (kpis.max_teams, kpis.max_stages) was full, per partition.",
+        MetricType::COUNTER,
+        samples,
+    )
+}
+
 /// How many series this scrape exported, and how many the per-rep budget cut.
 fn series_families(scrape: &Scrape) -> Vec<MetricFamily> {
     let kpi_series: usize = scrape.families.iter().map(|f| f.metrics.len()).sum();
@@ -170,6 +196,7 @@ fn series_families(scrape: &Scrape) -> Vec<MetricFamily> {
 pub fn to_metric_families(scrape: &Scrape, now: DateTime<Utc>) -> Vec<MetricFamily> {
     let mut out: Vec<MetricFamily> = scrape.families.iter().map(kpi_family).collect();
     out.extend(partition_families(scrape, now));
+    out.push(folded_family(scrape));
     out.extend(series_families(scrape));
     out
 }

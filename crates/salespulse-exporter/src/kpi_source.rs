@@ -19,6 +19,10 @@ pub struct PartitionStatus {
     /// Age and size of the newest durable snapshot, if one was written.
     pub snapshot_age_seconds: Option<f64>,
     pub snapshot_bytes: Option<usize>,
+    /// Events counted under `_other` since this process holds the partition, because the
+    /// team or the stage budget was full.
+    pub folded_teams: u64,
+    pub folded_stages: u64,
 }
 
 /// One scrape's worth of KPI state.

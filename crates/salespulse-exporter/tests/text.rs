@@ -56,6 +56,8 @@ fn scrape() -> Scrape {
                 lag_seconds: Some(4.25),
                 snapshot_age_seconds: Some(3.5),
                 snapshot_bytes: Some(2048),
+                folded_teams: 3,
+                folded_stages: 0,
             },
             PartitionStatus {
                 partition: 1,
@@ -65,6 +67,8 @@ fn scrape() -> Scrape {
                 lag_seconds: Some(0.0),
                 snapshot_age_seconds: None,
                 snapshot_bytes: None,
+                folded_teams: 0,
+                folded_stages: 0,
             },
         ],
         rep_series: 0,
@@ -102,6 +106,9 @@ fn renders_gauges_summaries_histograms_and_partition_status() {
         "salespulse_snapshot_age_seconds{partition=\"0\",topic=\"crm.events\",consumergroup=\"salespulse\"} 3.5",
         "salespulse_snapshot_bytes{partition=\"0\",topic=\"crm.events\",consumergroup=\"salespulse\"} 2048",
         "salespulse_rep_series_cut 7",
+        "# TYPE salespulse_labels_folded_total counter",
+        "salespulse_labels_folded_total{label=\"team\",partition=\"0\",topic=\"crm.events\",consumergroup=\"salespulse\"} 3",
+        "salespulse_labels_folded_total{label=\"stage\",partition=\"1\",topic=\"crm.events\",consumergroup=\"salespulse\"} 0",
     ] {
         assert!(text.lines().any(|l| l == line), "missing line {line:?} in:\n{text}");
     }

@@ -9,14 +9,27 @@ use crate::config::SourceConfig;
 use crate::error::SourceError;
 use crate::metrics::Metrics;
 
-/// Header names added to every dead letter.
+/// Header names added to every dead letter. Incoming headers in this namespace are
+/// renamed with [`headers::RENAMED`] in front, so these are always salespulse's own.
 pub mod headers {
     pub const REASON: &str = "salespulse.reason";
     pub const ERROR: &str = "salespulse.error";
     pub const TOPIC: &str = "salespulse.source.topic";
     pub const PARTITION: &str = "salespulse.source.partition";
     pub const OFFSET: &str = "salespulse.source.offset";
+    /// `true` when the payload or the original headers were cut to fit (see below).
+    pub const TRUNCATED: &str = "salespulse.truncated";
+    /// The original payload size in bytes, on a truncated dead letter.
+    pub const ORIGINAL_SIZE: &str = "salespulse.original_size";
+    /// The prefix of incoming headers named `salespulse.*`.
+    pub const RENAMED: &str = "original.";
+    /// The namespace of salespulse's headers.
+    pub const NAMESPACE: &str = "salespulse.";
 }
+
+/// Original headers kept on a dead letter, in bytes of names and values: the rest are
+/// left out (and the dead letter marked truncated) so that it always fits the topic.
+const MAX_ORIGINAL_HEADER_BYTES: usize = 16 * 1024;
 
 /// Sends rejected messages and tracks the deliveries an offset commit must wait for.
 pub struct DeadLetters {
@@ -24,6 +37,8 @@ pub struct DeadLetters {
     topic: String,
     pending: Vec<DeliveryFuture>,
     metrics: Metrics,
+    /// Payloads are cut to this many bytes (the largest message accepted).
+    max_bytes: usize,
 }
 
 impl std::fmt::Debug for DeadLetters {
@@ -39,29 +54,34 @@ impl DeadLetters {
         let mut c = cfg.client();
         c.set("enable.idempotence", "true").set("linger.ms", "5");
         let producer: FutureProducer = c.create().map_err(SourceError::Config)?;
-        Ok(Some(DeadLetters { producer, topic, pending: Vec::new(), metrics }))
+        let max_bytes = if cfg.max_message_bytes == 0 { usize::MAX } else { cfg.max_message_bytes };
+        Ok(Some(DeadLetters { producer, topic, pending: Vec::new(), metrics, max_bytes }))
     }
 
-    /// Queues `msg` with the reason it was rejected. Never blocks on the broker.
+    /// Queues `msg` with the reason it was rejected. Never blocks on the broker. A payload
+    /// larger than the largest accepted message is cut to that size (its first bytes), so
+    /// that a message too large to count still reaches the topic, marked truncated.
     pub fn send(&mut self, msg: &BorrowedMessage<'_>, reason: &str, detail: &str) {
-        let mut hdrs = OwnedHeaders::new();
-        if let Some(original) = msg.headers() {
-            for h in original.iter() {
-                hdrs = hdrs.insert(Header { key: h.key, value: h.value });
-            }
-        }
-        let (partition, offset) = (msg.partition().to_string(), msg.offset().to_string());
-        for (key, value) in [
+        let payload = msg.payload().unwrap_or_default();
+        let (mut hdrs, mut truncated) = original_headers(msg);
+        let kept = &payload[..payload.len().min(self.max_bytes)];
+        truncated |= kept.len() < payload.len();
+        let (partition, offset, size) =
+            (msg.partition().to_string(), msg.offset().to_string(), payload.len().to_string());
+        let mut ours = vec![
             (headers::REASON, reason),
             (headers::ERROR, detail),
             (headers::TOPIC, msg.topic()),
             (headers::PARTITION, partition.as_str()),
             (headers::OFFSET, offset.as_str()),
-        ] {
+        ];
+        if truncated {
+            ours.extend([(headers::TRUNCATED, "true"), (headers::ORIGINAL_SIZE, size.as_str())]);
+        }
+        for (key, value) in ours {
             hdrs = hdrs.insert(Header { key, value: Some(value) });
         }
-        let mut record: FutureRecord<'_, [u8], [u8]> =
-            FutureRecord::to(&self.topic).payload(msg.payload().unwrap_or_default()).headers(hdrs);
+        let mut record: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&self.topic).payload(kept).headers(hdrs);
         if let Some(key) = msg.key() {
             record = record.key(key);
         }
@@ -103,4 +123,27 @@ impl DeadLetters {
     pub fn pending(&self) -> usize {
         self.pending.len()
     }
+}
+
+/// The message's own headers for its dead letter: those named in salespulse's namespace
+/// renamed, at most [`MAX_ORIGINAL_HEADER_BYTES`] of them; and whether some were left out.
+fn original_headers(msg: &BorrowedMessage<'_>) -> (OwnedHeaders, bool) {
+    let mut out = OwnedHeaders::new();
+    let Some(original) = msg.headers() else { return (out, false) };
+    let mut bytes = 0;
+    for h in original.iter() {
+        bytes += h.key.len() + h.value.map_or(0, <[u8]>::len);
+        if bytes > MAX_ORIGINAL_HEADER_BYTES {
+            return (out, true);
+        }
+        let renamed;
+        let key = if h.key.starts_with(headers::NAMESPACE) {
+            renamed = format!("{}{}", headers::RENAMED, h.key);
+            renamed.as_str()
+        } else {
+            h.key
+        };
+        out = out.insert(Header { key, value: h.value });
+    }
+    (out, false)
 }

@@ -229,6 +229,8 @@ impl KpiSource for Node {
                 lag_seconds,
                 snapshot_age_seconds: age,
                 snapshot_bytes: bytes,
+                folded_teams: shard.folded().teams,
+                folded_stages: shard.folded().stages,
             });
         }
         let k = kpis::families(&view, &reference, &self.cfg, now);

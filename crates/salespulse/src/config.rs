@@ -162,6 +162,12 @@ pub struct KpisSection {
     pub per_rep_series: bool,
     /// At most this many per-rep series per scrape; the rest are cut and counted.
     pub rep_series_budget: usize,
+    /// At most this many distinct teams per partition from events' `team_id` (and in the
+    /// roster from reference events); later ones count under `_other`.
+    pub max_teams: usize,
+    /// At most this many distinct stages per partition (and defined by reference events);
+    /// later ones count under `_other`.
+    pub max_stages: usize,
 }
 
 impl Default for KpisSection {
@@ -172,6 +178,8 @@ impl Default for KpisSection {
             stalled_after_by_stage: BTreeMap::new(),
             per_rep_series: false,
             rep_series_budget: 10_000,
+            max_teams: salespulse_engine::DEFAULT_MAX_TEAMS,
+            max_stages: salespulse_engine::DEFAULT_MAX_STAGES,
         }
     }
 }

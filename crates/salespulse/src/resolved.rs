@@ -146,6 +146,8 @@ impl Resolved {
             gross_margin: self.config.kpis.gross_margin,
             per_rep: self.config.kpis.per_rep_series,
             rep_series_budget: self.config.kpis.rep_series_budget,
+            max_teams: self.config.kpis.max_teams,
+            max_stages: self.config.kpis.max_stages,
         }
     }
 

@@ -48,6 +48,7 @@ async fn signal() {
 fn node(r: &Resolved, source: &SourceConfig, registry: &Registry) -> anyhow::Result<Arc<Node>> {
     let metrics = salespulse_node::Metrics::register(registry)?;
     let mut reference = Reference::new(r.settings.base_currency);
+    reference.set_budgets(r.config.kpis.max_teams, r.config.kpis.max_stages);
     for (currency, rate) in &r.settings.fx {
         reference.set_rate(*currency, *rate);
     }

@@ -199,6 +199,16 @@ impl KpisSection {
         if let Err(e) = validate::unit_interval(self.gross_margin) {
             errors.push(format!("kpis.gross_margin: {e}"));
         }
+        if self.max_teams == 0 {
+            errors.push("kpis.max_teams must be at least 1".into());
+        }
+        if !(1..=salespulse_engine::MAX_STAGE_BUDGET).contains(&self.max_stages) {
+            errors.push(format!(
+                "kpis.max_stages = {} must be 1 to {}",
+                self.max_stages,
+                salespulse_engine::MAX_STAGE_BUDGET
+            ));
+        }
         let stalled_after = duration("kpis.stalled_after", &self.stalled_after, errors);
         let by_stage = self
             .stalled_after_by_stage

@@ -132,5 +132,8 @@ impl<'a> Builder<'a> {
 
 /// A count summed from floating-point slots, as the whole number it is.
 fn whole(count: f64) -> u64 {
-    count.round().max(0.0) as u64
+    // Saturating: counts are far below 2^53, where floats stop being whole numbers.
+    #[allow(clippy::cast_possible_truncation, reason = "rounded, non-negative, saturating")]
+    let whole = count.round().max(0.0) as u64;
+    whole
 }

@@ -6,10 +6,9 @@ use salespulse_events::{Body, Direction, Event, Outcome, Survey};
 use super::Shard;
 use crate::deals::{Close, insert_by_time};
 use crate::entities::entry;
-use crate::interner::Interner;
 use crate::outcome::{Incomplete, IncompleteKpi};
-use crate::reference::Reference;
-use crate::stat::{Stat, SurveyCat};
+use crate::reference::{OVERFLOW, Reference};
+use crate::stat::{StageId, Stat, SurveyCat};
 use crate::time::Ms;
 use crate::windows::OwnerId;
 
@@ -24,8 +23,32 @@ fn survey_cat(s: Survey) -> SurveyCat {
 }
 
 impl Shard {
+    /// The event's team override, or [`OVERFLOW`] once the partition has `max_teams`.
+    fn team<'e>(&mut self, e: &'e Event) -> Option<&'e str> {
+        let team = e.team_id.as_deref()?;
+        if self.owners.admits_team(team, self.cfg.max_teams) {
+            return Some(team);
+        }
+        self.folded.teams += 1;
+        Some(OVERFLOW)
+    }
+
+    /// The id of a stage, or of [`OVERFLOW`] once the partition has `max_stages` (at most
+    /// [`crate::MAX_STAGE_BUDGET`], so ids fit a [`StageId`]).
+    fn stage_id(&mut self, stage: &str) -> StageId {
+        let room = self.stages.count() < self.cfg.max_stages;
+        let id = self.stages.find(stage).or_else(|| room.then(|| self.stages.id(Some(stage))));
+        if let Some(id) = id.and_then(|id| StageId::try_from(id).ok()) {
+            return id;
+        }
+        self.folded.stages += 1;
+        // Only a state restored from a build without the budget can hold 2^16 stages.
+        StageId::try_from(self.stages.id(Some(OVERFLOW))).unwrap_or(StageId::MAX)
+    }
+
     pub(super) fn dispatch(&mut self, e: &Event, t: Ms, reference: &Reference, inc: &mut Incomplete) {
-        let owner = self.owners.id(e.rep_id.as_deref(), e.team_id.as_deref());
+        let team = self.team(e);
+        let owner = self.owners.id(e.rep_id.as_deref(), team);
         let w = &mut self.agg.windows;
         match &e.body {
             Body::ActivityLogged(a) => {
@@ -89,7 +112,7 @@ impl Shard {
                 entry(&mut self.leads, lead_id, t).disqualified = true;
                 self.settle_lead(lead_id);
             }
-            _ => self.dispatch_deal_or_account(e, t, owner, reference, inc),
+            _ => self.dispatch_deal_or_account(e, t, (owner, team), reference, inc),
         }
     }
 
@@ -97,14 +120,13 @@ impl Shard {
         &mut self,
         e: &Event,
         t: Ms,
-        owner: OwnerId,
+        (owner, team): (OwnerId, Option<&str>),
         reference: &Reference,
         inc: &mut Incomplete,
     ) {
-        let stage_id = |names: &mut Interner, s: &str| names.id(Some(s)) as u16;
         match &e.body {
             Body::DealCreated(d) => {
-                let stage = stage_id(&mut self.stages, &d.stage);
+                let stage = self.stage_id(&d.stage);
                 let deal = entry(&mut self.deals, &d.deal_id, t);
                 if deal.created.is_none_or(|(c, _)| t < c) {
                     deal.created = Some((t, d.deal_type));
@@ -117,7 +139,7 @@ impl Shard {
                 deal.stages.insert(at, (t, stage, d.probability));
             }
             Body::DealStageChanged { deal_id, stage, probability } => {
-                let stage = stage_id(&mut self.stages, stage);
+                let stage = self.stage_id(stage);
                 let deal = entry(&mut self.deals, deal_id, t);
                 let at = deal.stages.partition_point(|s| s.0 <= t);
                 deal.stages.insert(at, (t, stage, *probability));
@@ -133,7 +155,7 @@ impl Shard {
             }
             Body::DealClosed { deal_id, outcome, amount, .. } => {
                 let deal = entry(&mut self.deals, deal_id, t);
-                let own = match (&e.rep_id, &e.team_id) {
+                let own = match (&e.rep_id, team) {
                     (Some(_), _) => Some(owner),
                     // A close that names its team and not its rep counts under that team,
                     // with the deal's rep when known.

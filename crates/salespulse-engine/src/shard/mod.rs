@@ -43,6 +43,17 @@ pub struct Shard {
     pub(crate) accounts: Accounts,
     pub(crate) newest: Option<Ms>,
     pruned_at: Ms,
+    /// Events whose team or stage went to [`crate::OVERFLOW`] since this process holds
+    /// the shard (a counter: not in snapshots).
+    #[serde(skip)]
+    folded: Folded,
+}
+
+/// Events counted under [`crate::OVERFLOW`] because a budget was full.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Folded {
+    pub teams: u64,
+    pub stages: u64,
 }
 
 impl Shard {
@@ -60,6 +71,7 @@ impl Shard {
             accounts: Accounts::default(),
             newest: None,
             pruned_at: Ms::MIN,
+            folded: Folded::default(),
         }
     }
 
@@ -68,8 +80,14 @@ impl Shard {
     pub fn restored(mut self, cfg: EngineConfig) -> Shard {
         self.dedup.horizon_from(&cfg);
         self.dedup.rebuild();
+        self.owners.rebuild();
         self.cfg = cfg;
         self
+    }
+
+    /// Events counted under [`crate::OVERFLOW`] so far.
+    pub fn folded(&self) -> Folded {
+        self.folded
     }
 
     /// The newest `occurred_at` applied, if any.

@@ -40,7 +40,7 @@ impl Shard {
     /// Reads every window, period and state KPI input at `now`, resolving owners to teams
     /// with `reference`.
     pub fn view(&self, now: DateTime<Utc>, reference: &Reference) -> View {
-        let who = (0..self.owners.len() as OwnerId)
+        let who = (0..crate::interner::next_id(self.owners.len()))
             .map(|o| {
                 let (rep, team) = self.owners.get(o);
                 Who { team: reference.team_of(rep, team).to_owned(), rep: rep.map(str::to_owned) }

@@ -1,5 +1,8 @@
 //! Engine tests: feed events, read KPIs at a fixed `now`, assert exact values.
 
+#![allow(clippy::cast_possible_truncation, reason = "test figures are small")]
+
+mod budgets;
 mod deals;
 mod leads;
 mod periods;
