@@ -14,6 +14,7 @@ use prometheus::{Encoder, Registry, TextEncoder};
 use thiserror::Error;
 use tokio::net::TcpListener;
 
+use crate::conn::HttpLimits;
 use crate::kpi_source::KpiSource;
 
 /// Why the HTTP server stopped.
@@ -39,12 +40,14 @@ struct Renders {
     latest: Mutex<Option<(Instant, Bytes)>>,
 }
 
-/// Serves the endpoints on `listener` until `shutdown` resolves. `registry` must already
-/// hold the KPI collector and the service metrics.
+/// Serves the endpoints on `listener` within `limits` until `shutdown` resolves.
+/// `registry` must already hold the KPI collector and the service metrics. `/healthz` and
+/// `/readyz` never wait for a `/metrics` render (renders run on the blocking pool).
 pub async fn serve(
     listener: TcpListener,
     registry: Registry,
     source: Arc<dyn KpiSource>,
+    limits: HttpLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ExporterError> {
     let app = Router::new()
@@ -53,7 +56,7 @@ pub async fn serve(
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .with_state(AppState { registry, source, renders: Arc::default() });
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    crate::conn::accept(listener, app, limits, shutdown).await?;
     Ok(())
 }
 

@@ -7,11 +7,13 @@
 //! no event arrives.
 
 mod collector;
+mod conn;
 mod families;
 mod http;
 mod kpi_source;
 
 pub use collector::KpiCollector;
+pub use conn::HttpLimits;
 pub use families::to_metric_families;
 pub use http::{ExporterError, serve};
 pub use kpi_source::{KpiSource, PartitionStatus, Scrape};

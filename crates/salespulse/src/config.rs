@@ -67,11 +67,22 @@ impl Default for KafkaSection {
 pub struct HttpSection {
     /// Listen address of `/metrics`, `/healthz` and `/readyz`.
     pub listen: String,
+    /// A request's headers must arrive within this time.
+    pub header_read_timeout: String,
+    /// A connection with no traffic for this long is closed.
+    pub idle_timeout: String,
+    /// Connections served at once; more are closed as soon as they are accepted.
+    pub max_connections: usize,
 }
 
 impl Default for HttpSection {
     fn default() -> HttpSection {
-        HttpSection { listen: "0.0.0.0:9898".into() }
+        HttpSection {
+            listen: "0.0.0.0:9898".into(),
+            header_read_timeout: "10s".into(),
+            idle_timeout: "60s".into(),
+            max_connections: 256,
+        }
     }
 }
 

@@ -73,7 +73,13 @@ async fn serve(
         .with_context(|| format!("cannot listen on {} (http.listen)", r.settings.listen))?;
     info!(address = %r.settings.listen, "serving /metrics, /healthz, /readyz");
     let source = node.clone() as Arc<dyn KpiSource>;
-    Ok(tokio::spawn(salespulse_exporter::serve(listener, registry.clone(), source, stopped(stop.clone()))))
+    Ok(tokio::spawn(salespulse_exporter::serve(
+        listener,
+        registry.clone(),
+        source,
+        r.settings.http,
+        stopped(stop.clone()),
+    )))
 }
 
 /// Reads the reference topic (if any) to its end, then follows it; `None` when there is

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use salespulse_engine::calendar::Calendar;
 use salespulse_events::{Currency, validate};
+use salespulse_exporter::HttpLimits;
 
 use crate::config::{
     CalendarSection, Config, EngineSection, HttpSection, KafkaSection, KpisSection, LogSection, ReferenceSection,
@@ -17,6 +18,7 @@ use crate::config::{
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub listen: SocketAddr,
+    pub http: HttpLimits,
     pub snapshot_interval: Duration,
     pub dedup_horizon: Duration,
     pub max_future_skew: Duration,
@@ -52,7 +54,7 @@ impl Config {
         let mut errors = Problems::new();
         self.kafka.check(&mut errors);
         let snapshot_interval = self.state.check(&mut errors);
-        let listen = self.http.check(&mut errors);
+        let (listen, http) = self.http.check(&mut errors);
         let engine = self.engine.check(&mut errors);
         let calendar = self.calendar.check(&mut errors);
         let (stalled_after, stalled_after_by_stage) = self.kpis.check(&mut errors);
@@ -63,6 +65,7 @@ impl Config {
         }
         Ok(Settings {
             listen,
+            http,
             snapshot_interval,
             dedup_horizon: engine.dedup_horizon,
             max_future_skew: engine.max_future_skew,
@@ -129,12 +132,24 @@ impl StateSection {
 }
 
 impl HttpSection {
-    /// The listen address.
-    fn check(&self, errors: &mut Problems) -> SocketAddr {
-        self.listen.parse::<SocketAddr>().unwrap_or_else(|e| {
+    /// The listen address and the connection limits.
+    fn check(&self, errors: &mut Problems) -> (SocketAddr, HttpLimits) {
+        let listen = self.listen.parse::<SocketAddr>().unwrap_or_else(|e| {
             errors.push(format!("http.listen = {:?}: {e} (expected ip:port, e.g. 0.0.0.0:9898)", self.listen));
             SocketAddr::from(([0, 0, 0, 0], 0))
-        })
+        });
+        let limits = HttpLimits {
+            header_read_timeout: duration("http.header_read_timeout", &self.header_read_timeout, errors),
+            idle_timeout: duration("http.idle_timeout", &self.idle_timeout, errors),
+            max_connections: self.max_connections,
+        };
+        if limits.header_read_timeout.is_zero() || limits.idle_timeout.is_zero() {
+            errors.push("http.header_read_timeout and http.idle_timeout must be more than 0".into());
+        }
+        if !(1..=100_000).contains(&self.max_connections) {
+            errors.push(format!("http.max_connections = {} must be 1 to 100000", self.max_connections));
+        }
+        (listen, limits)
     }
 }
 
