@@ -6,7 +6,7 @@ use std::time::Duration;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::Headers;
+use rdkafka::message::{Header, Headers, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 
@@ -41,6 +41,37 @@ pub fn produce(topic: &str, messages: &[(String, Vec<u8>)]) -> Vec<(i32, i64)> {
         let mut out = Vec::new();
         for (key, payload) in messages {
             let record = FutureRecord::to(topic).key(key).payload(payload);
+            let d =
+                producer.send(record, Duration::from_secs(10)).await.unwrap_or_else(|(e, _)| panic!("produce: {e}"));
+            out.push((d.partition, d.offset));
+        }
+        out
+    })
+}
+
+/// A message to produce: key, payload (`None`: a tombstone) and headers.
+#[derive(Debug, Clone, Default)]
+pub struct Outgoing {
+    pub key: String,
+    pub payload: Option<Vec<u8>>,
+    pub headers: Vec<(String, Vec<u8>)>,
+}
+
+/// Produces `messages` in order, up to 16 MiB each; returns each one's (partition, offset).
+pub fn produce_all(topic: &str, messages: &[Outgoing]) -> Vec<(i32, i64)> {
+    let producer: FutureProducer =
+        client().set("enable.idempotence", "true").set("message.max.bytes", "16777216").create().expect("producer");
+    runtime().block_on(async {
+        let mut out = Vec::new();
+        for m in messages {
+            let mut headers = OwnedHeaders::new();
+            for (k, v) in &m.headers {
+                headers = headers.insert(Header { key: k, value: Some(v) });
+            }
+            let mut record: FutureRecord<'_, String, Vec<u8>> = FutureRecord::to(topic).key(&m.key).headers(headers);
+            if let Some(p) = &m.payload {
+                record = record.payload(p);
+            }
             let d =
                 producer.send(record, Duration::from_secs(10)).await.unwrap_or_else(|(e, _)| panic!("produce: {e}"));
             out.push((d.partition, d.offset));
