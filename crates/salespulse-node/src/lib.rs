@@ -26,7 +26,7 @@ mod shard_table;
 
 pub use metrics::Metrics;
 pub use node::{Node, NodeConfig};
-pub use reference_files::{Loaded, ReferenceFiles};
+pub use reference_files::{Loaded, MAX_FILE_BYTES, MAX_PROBLEMS, ReferenceFiles};
 
 #[cfg(test)]
 mod tests;

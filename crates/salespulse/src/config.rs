@@ -209,6 +209,8 @@ pub struct ReferenceSection {
     pub fx_file: Option<PathBuf>,
     /// How often the files are checked for changes (SIGHUP reloads at once).
     pub reload_interval: String,
+    /// Load a file with no rows (removing what it held) instead of refusing it.
+    pub allow_empty_files: bool,
 }
 
 impl Default for ReferenceSection {
@@ -219,6 +221,7 @@ impl Default for ReferenceSection {
             stages_file: None,
             fx_file: None,
             reload_interval: "10s".into(),
+            allow_empty_files: false,
         }
     }
 }

@@ -97,6 +97,7 @@ pub fn resolve(args: &Common) -> anyhow::Result<Result<Resolved, Vec<String>>> {
         quotas: rf.quotas_file.clone(),
         stages: rf.stages_file.clone(),
         fx: rf.fx_file.clone(),
+        allow_empty: rf.allow_empty_files,
     };
     let checked = config.check();
     // File contents are checked only when every file exists (else that is the problem).

@@ -2,8 +2,11 @@
 //! and reloaded when a file changes or on SIGHUP, without a restart.
 //!
 //! A reload reads every file whole; if any line of any file is bad, nothing changes and
-//! every problem is logged. Otherwise what the files hold is upserted into the reference
-//! table and what disappeared from a file since the last load is removed from it.
+//! the problems are logged (the first [`MAX_PROBLEMS`], then how many more). So is a file
+//! larger than [`rows::MAX_FILE_BYTES`], and a file with no rows (empty, or a header
+//! only: a truncated file would otherwise remove every rep) unless empty files are
+//! allowed. Otherwise what the files hold is upserted into the reference table and what
+//! disappeared from a file since the last load is removed from it.
 
 mod rows;
 
@@ -15,6 +18,40 @@ use salespulse_events::{Currency, Money, Period, validate};
 
 use rows::{QuotaRow, RateRow, RepRow, StageRow, read};
 
+pub use rows::MAX_FILE_BYTES;
+
+/// Problems listed per reload; the rest are counted.
+pub const MAX_PROBLEMS: usize = 20;
+
+/// The problems of one reload: the first [`MAX_PROBLEMS`], and how many more.
+#[derive(Debug, Default)]
+pub struct Problems {
+    list: Vec<String>,
+    more: usize,
+}
+
+impl Problems {
+    pub fn push(&mut self, problem: String) {
+        if self.list.len() < MAX_PROBLEMS {
+            self.list.push(problem);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The problems listed, then "... and N more problems" when some were not.
+    pub fn into_lines(self) -> Vec<String> {
+        let mut out = self.list;
+        if self.more > 0 {
+            out.push(format!("... and {} more problems", self.more));
+        }
+        out
+    }
+}
 /// The configured reference files.
 #[derive(Debug, Clone, Default)]
 pub struct ReferenceFiles {
@@ -22,6 +59,8 @@ pub struct ReferenceFiles {
     pub quotas: Option<PathBuf>,
     pub stages: Option<PathBuf>,
     pub fx: Option<PathBuf>,
+    /// Whether a file with no rows is loaded (removing what it held) rather than refused.
+    pub allow_empty: bool,
 }
 
 /// What the files held at one load.
@@ -33,7 +72,7 @@ pub struct Loaded {
     pub rates: BTreeMap<Currency, f64>,
 }
 
-fn currency(code: &str, at: &str, errors: &mut Vec<String>) -> Option<Currency> {
+fn currency(code: &str, at: &str, errors: &mut Problems) -> Option<Currency> {
     let c = Currency::parse(code);
     if c.is_none() {
         errors.push(format!("{at}: currency {code:?} is not an ISO 4217 code"));
@@ -47,17 +86,18 @@ impl ReferenceFiles {
         [&self.roster, &self.quotas, &self.stages, &self.fx].into_iter().flatten().collect()
     }
 
-    /// Reads and checks every file; all problems of all files at once.
+    /// Reads and checks every file; the problems of all files at once.
     pub fn read(&self) -> Result<Loaded, Vec<String>> {
-        let (mut out, mut errors) = (Loaded::default(), Vec::new());
-        each::<RepRow>(&self.roster, "reps", &mut errors, |r, at, errors| {
+        let (mut out, mut errors) = (Loaded::default(), Problems::default());
+        let allow_empty = self.allow_empty;
+        each::<RepRow>(&self.roster, "reps", allow_empty, &mut errors, |r, at, errors: &mut Problems| {
             if r.rep_id.is_empty() || r.team_id.is_empty() {
                 return errors.push(format!("{at}: rep_id and team_id must not be empty"));
             }
             let (active, quota_carrying) = (r.active.unwrap_or(true), r.quota_carrying.unwrap_or(true));
             out.reps.insert(r.rep_id, RepInfo { team: r.team_id, active, quota_carrying });
         });
-        each::<QuotaRow>(&self.quotas, "quotas", &mut errors, |r, at, errors| {
+        each::<QuotaRow>(&self.quotas, "quotas", allow_empty, &mut errors, |r, at, errors: &mut Problems| {
             let at = format!("{at}: quota of {} for {}", r.rep_id, r.period);
             let period = Period::parse(&r.period);
             if period.is_none() {
@@ -70,13 +110,13 @@ impl ReferenceFiles {
                 out.quotas.insert((r.rep_id, period), Money { amount: r.amount, currency: c });
             }
         });
-        each::<StageRow>(&self.stages, "stages", &mut errors, |r, at, errors| {
+        each::<StageRow>(&self.stages, "stages", allow_empty, &mut errors, |r, at, errors: &mut Problems| {
             if let Err(e) = validate::unit_interval(r.probability) {
                 errors.push(format!("{at}: stage {}: probability {e}", r.stage));
             }
             out.stages.insert(r.stage, StageInfo { order: r.order, probability: r.probability });
         });
-        each::<RateRow>(&self.fx, "rates", &mut errors, |r, at, errors| {
+        each::<RateRow>(&self.fx, "rates", allow_empty, &mut errors, |r, at, errors: &mut Problems| {
             let at = format!("{at}: rate of {}", r.currency);
             if let Err(e) = validate::rate(r.rate) {
                 errors.push(format!("{at}: {e}"));
@@ -85,7 +125,7 @@ impl ReferenceFiles {
                 out.rates.insert(c, r.rate);
             }
         });
-        if errors.is_empty() { Ok(out) } else { Err(errors) }
+        if errors.is_empty() { Ok(out) } else { Err(errors.into_lines()) }
     }
 }
 
@@ -94,13 +134,21 @@ impl ReferenceFiles {
 fn each<T: serde::de::DeserializeOwned>(
     path: &Option<PathBuf>,
     table: &str,
-    errors: &mut Vec<String>,
-    mut f: impl FnMut(T, &str, &mut Vec<String>),
+    allow_empty: bool,
+    errors: &mut Problems,
+    mut f: impl FnMut(T, &str, &mut Problems),
 ) {
     let Some(path) = path else { return };
-    let (rows, bad) = read::<T>(path, table);
-    errors.extend(bad);
+    let before = errors.list.len() + errors.more;
+    let rows = read::<T>(path, table, errors);
     let name = path.display().to_string();
+    if rows.is_empty() && !allow_empty && errors.list.len() + errors.more == before {
+        errors.push(format!(
+            "{name}: no rows (empty, or a header only); refusing it rather than removing every {} it held \
+             (set reference.allow_empty_files = true to allow it)",
+            table.trim_end_matches('s')
+        ));
+    }
     for row in rows {
         f(row, &name, errors);
     }

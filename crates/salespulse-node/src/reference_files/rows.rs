@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use super::Problems;
+
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -45,21 +47,46 @@ pub struct RateRow {
     pub rate: f64,
 }
 
+/// Largest reference file read, in bytes: a larger one is refused whole.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Reads every row of `path` (CSV, or TOML when the name ends in `.toml`, whose rows are
-/// in the array `table`): the rows that parse, and an error (naming the file and the line
-/// or row) for each that does not.
-pub fn read<T: DeserializeOwned>(path: &Path, table: &str) -> (Vec<T>, Vec<String>) {
+/// in the array `table`): the rows that parse; an error (naming the file and the line or
+/// row) for each that does not goes to `errors`. A file larger than [`MAX_FILE_BYTES`] is
+/// not read.
+pub fn read<T: DeserializeOwned>(path: &Path, table: &str, errors: &mut Problems) -> Vec<T> {
     let name = path.display();
-    let (mut out, mut errors) = (Vec::new(), Vec::new());
+    let mut out = Vec::new();
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            errors.push(format!("{name}: {} bytes, more than the limit of {MAX_FILE_BYTES}", m.len()));
+            return out;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            errors.push(format!("{name}: {e}"));
+            return out;
+        }
+    }
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) => return (out, vec![format!("{name}: {e}")]),
+        Err(e) => {
+            errors.push(format!("{name}: {e}"));
+            return out;
+        }
     };
     if path.extension().is_some_and(|e| e == "toml") {
         let rows = match toml::from_str::<toml::Table>(&text).map(|mut d| d.remove(table)) {
             Ok(Some(toml::Value::Array(rows))) => rows,
-            Ok(_) => return (out, vec![format!("{name}: expected an array of tables [[{table}]]")]),
-            Err(e) => return (out, vec![format!("{name}: {e}")]),
+            Ok(None) => Vec::new(),
+            Ok(Some(_)) => {
+                errors.push(format!("{name}: expected an array of tables [[{table}]]"));
+                return out;
+            }
+            Err(e) => {
+                errors.push(format!("{name}: {e}"));
+                return out;
+            }
         };
         for (i, row) in rows.into_iter().enumerate() {
             match row.try_into::<T>() {
@@ -67,7 +94,7 @@ pub fn read<T: DeserializeOwned>(path: &Path, table: &str) -> (Vec<T>, Vec<Strin
                 Err(e) => errors.push(format!("{name}: [[{table}]] #{}: {}", i + 1, e.to_string().trim_end())),
             }
         }
-        return (out, errors);
+        return out;
     }
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).comment(Some(b'#')).from_reader(text.as_bytes());
     for row in reader.deserialize::<T>() {
@@ -76,5 +103,5 @@ pub fn read<T: DeserializeOwned>(path: &Path, table: &str) -> (Vec<T>, Vec<Strin
             Err(e) => errors.push(format!("{name}: {e}")),
         }
     }
-    (out, errors)
+    out
 }

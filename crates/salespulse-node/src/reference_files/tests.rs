@@ -36,6 +36,7 @@ fn csv_and_toml_files_load_with_defaults() {
         )),
         stages: Some(write("stages.csv", "stage,order,probability\nqualification,1,0.1\nproposal,3,0.5\n")),
         fx: Some(write("fx.toml", "[[rates]]\ncurrency = \"USD\"\nrate = 0.92\n")),
+        allow_empty: false,
     };
     let loaded = files.read().unwrap();
     assert_eq!(loaded.summary(), "2 reps, 1 quotas, 2 stages, 1 rates");
@@ -52,6 +53,7 @@ fn every_bad_line_of_every_file_is_reported() {
         quotas: Some(write("bad-quotas.csv", "rep_id,period,amount,currency\nana,2026-13,-5,euro\n")),
         stages: Some(write("bad-stages.csv", "stage,order,probability\nx,1,1.5\n")),
         fx: Some(write("bad-fx.toml", "[[rates]]\ncurrency = \"USD\"\n")),
+        allow_empty: false,
     };
     let errors = files.read().unwrap_err();
     assert_eq!(errors.len(), 7, "{errors:#?}");
@@ -76,4 +78,41 @@ fn a_reload_removes_what_left_the_files() {
     assert_eq!(reference.rep("ana").map(|r| r.team.as_str()), Some("apac"));
     assert!(reference.rep("ben").is_none());
     assert!(reference.knows(usd));
+}
+
+#[test]
+fn an_empty_or_header_only_file_is_refused_unless_allowed() {
+    for (name, text) in
+        [("empty.csv", ""), ("header.csv", "rep_id,team_id\n"), ("comments.csv", "rep_id,team_id\n# none\n")]
+    {
+        let files = ReferenceFiles { roster: Some(write(name, text)), ..ReferenceFiles::default() };
+        let errors = files.read().unwrap_err();
+        assert!(errors.len() == 1 && errors[0].contains("no rows"), "{name}: {errors:?}");
+        let allowed = ReferenceFiles { allow_empty: true, ..files };
+        assert_eq!(allowed.read().unwrap().reps.len(), 0, "{name}");
+    }
+    let toml = ReferenceFiles { roster: Some(write("empty.toml", "")), ..ReferenceFiles::default() };
+    assert!(toml.read().unwrap_err()[0].contains("no rows"));
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_without_reading_it() {
+    let path = write("huge.csv", "rep_id,team_id\n");
+    let file = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+    file.set_len(super::MAX_FILE_BYTES + 1).unwrap();
+    let files = ReferenceFiles { roster: Some(path), ..ReferenceFiles::default() };
+    let errors = files.read().unwrap_err();
+    assert!(errors.len() == 1 && errors[0].contains("more than the limit"), "{errors:?}");
+}
+
+#[test]
+fn a_file_of_garbage_reports_a_bounded_summary() {
+    let garbage: String = (0..100_000).map(|i| format!("rep-{i}\n")).collect();
+    let files = ReferenceFiles {
+        roster: Some(write("garbage.csv", &format!("rep_id,team_id\n{garbage}"))),
+        ..ReferenceFiles::default()
+    };
+    let errors = files.read().unwrap_err();
+    assert_eq!(errors.len(), super::MAX_PROBLEMS + 1, "the first problems and a count of the rest");
+    assert!(errors.last().unwrap().contains("and 99980 more problems"), "{:?}", errors.last());
 }
