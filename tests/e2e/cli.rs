@@ -45,3 +45,43 @@ fn flags_override_the_file_and_a_valid_config_checks() {
         Command::new(binary()).args(["check", "--listen", "127.0.0.1:1", "--config"]).arg(&file).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn a_plain_text_password_or_an_unreadable_certificate_refuses_to_start() {
+    let dir = std::env::temp_dir().join(salespulse_e2e::unique("web"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let web = dir.join("web.yml");
+    std::fs::write(
+        &web,
+        "tls_server_config:\n  cert_file: nowhere.crt\n  key_file: nowhere.key\nbasic_auth_users:\n  prometheus: hunter2\n",
+    )
+    .unwrap();
+    let config = dir.join("salespulse.toml");
+    std::fs::write(&config, format!("[http]\nweb_config_file = {:?}\n", web.display().to_string())).unwrap();
+    for command in ["check", "run"] {
+        let out = Command::new(binary()).args([command, "--config"]).arg(&config).output().expect("run binary");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {err}");
+        for needle in ["basic_auth_users.prometheus: not a bcrypt hash", "nowhere.crt"] {
+            assert!(err.contains(needle), "{command}: {needle} not in {err}");
+        }
+        assert!(!err.contains("hunter2"), "{command} shows a password: {err}");
+    }
+}
+
+#[test]
+fn kafka_secrets_come_from_the_environment_and_never_show() {
+    let dir = std::env::temp_dir().join(salespulse_e2e::unique("secrets"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = Command::new(binary())
+        .args(["check", "-X", "sasl.password:hunter2-flag"])
+        .env("SALESPULSE_KAFKA_SASL_PASSWORD_FILE", dir.join("missing"))
+        .env("SALESPULSE_KAFKA_SSL_KEY_PASSWORD", "hunter2-env")
+        .output()
+        .expect("run binary");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("SALESPULSE_KAFKA_SASL_PASSWORD_FILE: cannot read"), "{stderr}");
+    assert!(stderr.contains("-X/--kafka-property number 1 is not KEY=VALUE"), "{stderr}");
+    assert!(!format!("{stdout}{stderr}").contains("hunter2"), "a secret shows:\n{stdout}{stderr}");
+}

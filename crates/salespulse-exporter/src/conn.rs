@@ -1,7 +1,7 @@
 //! Accepting connections within limits: at most `max_connections` at once (the rest are
-//! closed on accept, so file descriptors stay for the state and the broker), request
-//! headers read within `header_read_timeout` (slow clients are cut off), and connections
-//! with no traffic for `idle_timeout` closed.
+//! closed on accept, so file descriptors stay for the state and the broker), the TLS
+//! handshake (when on) and request headers each read within `header_read_timeout` (slow
+//! clients are cut off), and connections with no traffic for `idle_timeout` closed.
 
 use std::future::Future;
 use std::io;
@@ -13,10 +13,12 @@ use std::time::Duration;
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use rustls::ServerConfig;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tokio::time::{Instant, Sleep};
+use tokio_rustls::TlsAcceptor;
 use tracing::{debug, warn};
 
 /// Limits of the HTTP server.
@@ -43,14 +45,16 @@ impl Default for HttpLimits {
 /// Largest request head accepted (start line and headers).
 const MAX_HEADER_BYTES: usize = 16 * 1024;
 
-/// Serves `app` on `listener` within `limits` until `shutdown` resolves; connections still
-/// open then finish their current request.
+/// Serves `app` on `listener` within `limits`, over TLS when `tls` is set, until
+/// `shutdown` resolves; connections still open then finish their current request.
 pub async fn accept(
     listener: TcpListener,
     app: Router,
     limits: HttpLimits,
+    tls: Option<Arc<ServerConfig>>,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
+    let tls = tls.map(TlsAcceptor::from);
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::pin!(shutdown);
@@ -72,30 +76,43 @@ pub async fn accept(
             drop(stream);
             continue;
         };
-        let (app, mut stop) = (app.clone(), stop_rx.clone());
+        let (app, stop, tls) = (app.clone(), stop_rx.clone(), tls.clone());
         tokio::spawn(async move {
-            let io = TokioIo::new(Idle::new(stream, limits.idle_timeout));
-            let mut http = hyper::server::conn::http1::Builder::new();
-            http.timer(TokioTimer::new())
-                .header_read_timeout(limits.header_read_timeout)
-                .max_header_size(MAX_HEADER_BYTES);
-            let conn = http.serve_connection(io, TowerToHyperService::new(app));
-            tokio::pin!(conn);
-            let result = tokio::select! {
-                r = conn.as_mut() => r,
-                _ = stop.changed() => {
-                    conn.as_mut().graceful_shutdown();
-                    conn.await
-                }
-            };
-            if let Err(e) = result {
-                debug!(%peer, error = %e, "HTTP connection ended");
+            let io = Idle::new(stream, limits.idle_timeout);
+            match tls {
+                None => serve(io, app, limits, stop).await,
+                Some(tls) => match tokio::time::timeout(limits.header_read_timeout, tls.accept(io)).await {
+                    Ok(Ok(io)) => serve(io, app, limits, stop).await,
+                    Ok(Err(e)) => debug!(%peer, error = %e, "TLS handshake failed"),
+                    Err(_) => debug!(%peer, "TLS handshake timed out"),
+                },
             }
             drop(slot);
         });
     }
     stop_tx.send(true).ok();
     Ok(())
+}
+
+/// Serves HTTP/1 on one connection until it ends or `stop` turns true.
+async fn serve<I>(io: I, app: Router, limits: HttpLimits, mut stop: watch::Receiver<bool>)
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout).max_header_size(MAX_HEADER_BYTES);
+    let conn = http.serve_connection(TokioIo::new(io), TowerToHyperService::new(app));
+    tokio::pin!(conn);
+    let result = tokio::select! {
+        r = conn.as_mut() => r,
+        _ = stop.changed() => {
+            conn.as_mut().graceful_shutdown();
+            conn.await
+        }
+    };
+    if let Err(e) = result {
+        debug!(error = %e, "HTTP connection ended");
+    }
 }
 
 /// A TCP stream that fails with `TimedOut` once nothing was read or written for `idle`.

@@ -14,8 +14,10 @@ use prometheus::{Encoder, Registry, TextEncoder};
 use thiserror::Error;
 use tokio::net::TcpListener;
 
+use crate::auth::BasicAuth;
 use crate::conn::HttpLimits;
 use crate::kpi_source::KpiSource;
+use crate::web_config::WebConfig;
 
 /// Why the HTTP server stopped.
 #[derive(Debug, Error)]
@@ -40,14 +42,16 @@ struct Renders {
     latest: Mutex<Option<(Instant, Bytes)>>,
 }
 
-/// Serves the endpoints on `listener` within `limits` until `shutdown` resolves.
-/// `registry` must already hold the KPI collector and the service metrics. `/healthz` and
-/// `/readyz` never wait for a `/metrics` render (renders run on the blocking pool).
+/// Serves the endpoints on `listener` within `limits`, with the TLS and users of `web`,
+/// until `shutdown` resolves. `registry` must already hold the KPI collector and the
+/// service metrics. `/healthz` and `/readyz` never wait for a `/metrics` render (renders
+/// run on the blocking pool) and need no credentials.
 pub async fn serve(
     listener: TcpListener,
     registry: Registry,
     source: Arc<dyn KpiSource>,
     limits: HttpLimits,
+    web: WebConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ExporterError> {
     let app = Router::new()
@@ -55,8 +59,9 @@ pub async fn serve(
         .route("/metrics", get(metrics))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
-        .with_state(AppState { registry, source, renders: Arc::default() });
-    crate::conn::accept(listener, app, limits, shutdown).await?;
+        .with_state(AppState { registry, source, renders: Arc::default() })
+        .layer(axum::middleware::from_fn_with_state(BasicAuth::new(web.users), crate::auth::check));
+    crate::conn::accept(listener, app, limits, web.tls, shutdown).await?;
     Ok(())
 }
 

@@ -6,14 +6,17 @@
 //! what `/metrics` shows is always computed at scrape time, so windows slide even when
 //! no event arrives.
 
+mod auth;
 mod collector;
 mod conn;
 mod families;
 mod http;
 mod kpi_source;
+mod web_config;
 
 pub use collector::KpiCollector;
 pub use conn::HttpLimits;
 pub use families::to_metric_families;
 pub use http::{ExporterError, serve};
 pub use kpi_source::{KpiSource, PartitionStatus, Scrape};
+pub use web_config::WebConfig;

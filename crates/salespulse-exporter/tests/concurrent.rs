@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use prometheus::Registry;
-use salespulse_exporter::{HttpLimits, KpiCollector, KpiSource, Scrape, serve};
+use salespulse_exporter::{HttpLimits, KpiCollector, KpiSource, Scrape, WebConfig, serve};
 
 /// A source that takes 500 ms per scrape and counts its scrapes.
 #[derive(Default)]
@@ -45,7 +45,14 @@ fn ten_concurrent_scrapes_share_at_most_two_renders() {
     registry.register(Box::new(KpiCollector::new(source.clone()))).unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
-    runtime.spawn(serve(listener, registry, source.clone(), HttpLimits::default(), std::future::pending()));
+    runtime.spawn(serve(
+        listener,
+        registry,
+        source.clone(),
+        HttpLimits::default(),
+        WebConfig::default(),
+        std::future::pending(),
+    ));
     // A first scrape alone renders once.
     assert!(get(addr).contains(" 200 OK"));
     assert_eq!(source.scrapes.load(Ordering::SeqCst), 1);

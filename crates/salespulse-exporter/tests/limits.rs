@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use prometheus::Registry;
-use salespulse_exporter::{HttpLimits, KpiCollector, KpiSource, Scrape, serve};
+use salespulse_exporter::{HttpLimits, KpiCollector, KpiSource, Scrape, WebConfig, serve};
 
 /// A source whose scrapes take 300 ms.
 struct Slow;
@@ -39,7 +39,7 @@ fn start(limits: HttpLimits) -> (tokio::runtime::Runtime, SocketAddr) {
     registry.register(Box::new(KpiCollector::new(source.clone()))).unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
-    runtime.spawn(serve(listener, registry, source, limits, std::future::pending()));
+    runtime.spawn(serve(listener, registry, source, limits, WebConfig::default(), std::future::pending()));
     (runtime, addr)
 }
 

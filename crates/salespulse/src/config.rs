@@ -73,6 +73,9 @@ pub struct HttpSection {
     pub idle_timeout: String,
     /// Connections served at once; more are closed as soon as they are accepted.
     pub max_connections: usize,
+    /// TLS and basic auth, in the web configuration format of the Prometheus exporter
+    /// toolkit; "" for plain HTTP without authentication.
+    pub web_config_file: String,
 }
 
 impl Default for HttpSection {
@@ -82,6 +85,7 @@ impl Default for HttpSection {
             header_read_timeout: "10s".into(),
             idle_timeout: "60s".into(),
             max_connections: 256,
+            web_config_file: String::new(),
         }
     }
 }

@@ -9,6 +9,7 @@ mod generate;
 mod logging;
 mod resolved;
 mod run;
+mod secrets;
 mod settings;
 mod topics;
 mod watch;

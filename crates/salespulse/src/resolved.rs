@@ -29,10 +29,12 @@ fn non_empty(s: &str) -> Option<String> {
 pub fn properties(pairs: &[String], errors: &mut Vec<String>) -> Vec<(String, String)> {
     pairs
         .iter()
-        .filter_map(|p| match p.split_once('=') {
+        .enumerate()
+        .filter_map(|(n, p)| match p.split_once('=') {
             Some((k, v)) if !k.trim().is_empty() => Some((k.trim().to_owned(), v.to_owned())),
             _ => {
-                errors.push(format!("--kafka-property {p:?} is not KEY=VALUE"));
+                // It may hold a secret: say which one it is, not what it says.
+                errors.push(format!("-X/--kafka-property number {} is not KEY=VALUE", n + 1));
                 None
             }
         })
@@ -91,6 +93,7 @@ pub fn resolve(args: &Common) -> anyhow::Result<Result<Resolved, Vec<String>>> {
         config.kafka.properties.extend(from_file);
     }
     config.kafka.properties.extend(properties(&args.kafka_properties, &mut errors));
+    config.kafka.properties.extend(crate::secrets::from_env(|name| std::env::var(name).ok(), &mut errors));
     let rf = &config.reference;
     let files = ReferenceFiles {
         roster: rf.roster_file.clone(),

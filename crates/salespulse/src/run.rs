@@ -71,13 +71,16 @@ async fn serve(
     let listener = TcpListener::bind(r.settings.listen)
         .await
         .with_context(|| format!("cannot listen on {} (http.listen)", r.settings.listen))?;
-    info!(address = %r.settings.listen, "serving /metrics, /healthz, /readyz");
+    let web = &r.settings.web;
+    let (scheme, users) = (if web.tls.is_some() { "https" } else { "http" }, web.users.len());
+    info!(address = %r.settings.listen, scheme, users, "serving /metrics, /healthz, /readyz");
     let source = node.clone() as Arc<dyn KpiSource>;
     Ok(tokio::spawn(salespulse_exporter::serve(
         listener,
         registry.clone(),
         source,
         r.settings.http,
+        web.clone(),
         stopped(stop.clone()),
     )))
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use salespulse_engine::calendar::Calendar;
 use salespulse_events::{Currency, validate};
-use salespulse_exporter::HttpLimits;
+use salespulse_exporter::{HttpLimits, WebConfig};
 
 use crate::config::{
     CalendarSection, Config, EngineSection, HttpSection, KafkaSection, KpisSection, LogSection, ReferenceSection,
@@ -19,6 +19,7 @@ use crate::config::{
 pub struct Settings {
     pub listen: SocketAddr,
     pub http: HttpLimits,
+    pub web: WebConfig,
     pub snapshot_interval: Duration,
     pub dedup_horizon: Duration,
     pub max_future_skew: Duration,
@@ -55,6 +56,7 @@ impl Config {
         self.kafka.check(&mut errors);
         let snapshot_interval = self.state.check(&mut errors);
         let (listen, http) = self.http.check(&mut errors);
+        let web = self.http.web(&mut errors);
         let engine = self.engine.check(&mut errors);
         let calendar = self.calendar.check(&mut errors);
         let (stalled_after, stalled_after_by_stage) = self.kpis.check(&mut errors);
@@ -66,6 +68,7 @@ impl Config {
         Ok(Settings {
             listen,
             http,
+            web,
             snapshot_interval,
             dedup_horizon: engine.dedup_horizon,
             max_future_skew: engine.max_future_skew,
@@ -132,6 +135,17 @@ impl StateSection {
 }
 
 impl HttpSection {
+    /// The web configuration (TLS, users), read and checked.
+    fn web(&self, errors: &mut Problems) -> WebConfig {
+        if self.web_config_file.is_empty() {
+            return WebConfig::default();
+        }
+        WebConfig::load(Path::new(&self.web_config_file)).unwrap_or_else(|e| {
+            errors.extend(e.into_iter().map(|e| format!("http.web_config_file: {e}")));
+            WebConfig::default()
+        })
+    }
+
     /// The listen address and the connection limits.
     fn check(&self, errors: &mut Problems) -> (SocketAddr, HttpLimits) {
         let listen = self.listen.parse::<SocketAddr>().unwrap_or_else(|e| {
