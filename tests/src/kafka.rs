@@ -13,8 +13,12 @@ use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 use crate::brokers;
 
 fn client() -> ClientConfig {
+    client_of(&brokers())
+}
+
+fn client_of(brokers: &str) -> ClientConfig {
     let mut c = ClientConfig::new();
-    c.set("bootstrap.servers", brokers());
+    c.set("bootstrap.servers", brokers);
     c
 }
 
@@ -24,7 +28,12 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// Creates a topic with explicit configs.
 pub fn create_topic(name: &str, partitions: i32) {
-    let admin: AdminClient<DefaultClientContext> = client().create().expect("admin client");
+    create_topic_on(&brokers(), name, partitions);
+}
+
+/// [`create_topic`] on other brokers.
+pub fn create_topic_on(brokers: &str, name: &str, partitions: i32) {
+    let admin: AdminClient<DefaultClientContext> = client_of(brokers).create().expect("admin client");
     let topic = NewTopic::new(name, partitions, TopicReplication::Fixed(1))
         .set("retention.ms", "8640000000")
         .set("cleanup.policy", "delete");
@@ -36,7 +45,12 @@ pub fn create_topic(name: &str, partitions: i32) {
 
 /// Produces `(key, payload)` messages in order; returns each one's (partition, offset).
 pub fn produce(topic: &str, messages: &[(String, Vec<u8>)]) -> Vec<(i32, i64)> {
-    let producer: FutureProducer = client().set("enable.idempotence", "true").create().expect("producer");
+    produce_on(&brokers(), topic, messages)
+}
+
+/// [`produce`] to other brokers.
+pub fn produce_on(brokers: &str, topic: &str, messages: &[(String, Vec<u8>)]) -> Vec<(i32, i64)> {
+    let producer: FutureProducer = client_of(brokers).set("enable.idempotence", "true").create().expect("producer");
     runtime().block_on(async {
         let mut out = Vec::new();
         for (key, payload) in messages {

@@ -12,6 +12,7 @@ mod metrics;
 mod metrics_doc;
 mod prometheus;
 mod service;
+mod spare_broker;
 
 pub use grafana::*;
 pub use kafka::*;
@@ -20,6 +21,7 @@ pub use metrics::*;
 pub use metrics_doc::*;
 pub use prometheus::*;
 pub use service::*;
+pub use spare_broker::*;
 
 use std::time::{Duration, Instant};
 

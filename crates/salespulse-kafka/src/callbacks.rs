@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, RebalanceProtocol};
+use rdkafka::error::KafkaError;
 use rdkafka::producer::{FutureProducer, Producer};
 use rdkafka::statistics::Statistics;
 use rdkafka::topic_partition_list::TopicPartitionList;
@@ -15,6 +17,7 @@ use rdkafka::{ClientContext, Offset};
 use tracing::{info, warn};
 
 use crate::metrics::Metrics;
+use crate::quiet::Quiet;
 use crate::sink::{Sink, Start};
 
 /// What the consumer calls back into: rebalances (restore on assignment, durable state
@@ -24,9 +27,11 @@ pub struct Callbacks {
     pub sink: Arc<dyn Sink>,
     pub metrics: Metrics,
     /// The dead-letter producer, flushed before a revoked partition is made durable.
-    pub dead_letters: Option<FutureProducer>,
+    pub dead_letters: Option<FutureProducer<crate::quiet::QuietContext>>,
     /// Set once the group assigned this instance its first partitions (possibly none).
     pub joined: Arc<AtomicBool>,
+    /// librdkafka's log lines and errors, each once per interval.
+    pub quiet: Quiet,
 }
 
 fn partitions(tpl: &TopicPartitionList) -> Vec<i32> {
@@ -109,6 +114,14 @@ impl Callbacks {
 }
 
 impl ClientContext for Callbacks {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        self.quiet.log(level, fac, log_message);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        self.quiet.error(&error, reason);
+    }
+
     fn stats(&self, statistics: Statistics) {
         if let Some(t) = statistics.topics.get(&self.topic) {
             // The client knows every partition of the topic (-1 is librdkafka's own).

@@ -53,6 +53,7 @@ pub async fn run(
         metrics: metrics.clone(),
         dead_letters: dead_letters.as_ref().map(|d| d.producer()),
         joined,
+        quiet: crate::quiet::Quiet::default(),
     };
     let consumer: StreamConsumer<Callbacks> =
         cfg.consumer().create_with_context(callbacks).map_err(SourceError::Config)?;
@@ -72,7 +73,6 @@ pub async fn run(
     checkpoint.reset();
     let mut commits = tokio::time::interval(COMMIT_POLL);
     commits.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let mut errors = RateLimit::new(5, Duration::from_secs(30));
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -90,7 +90,8 @@ pub async fn run(
             }
             msg = consumer.recv() => match msg {
                 Ok(m) => l.handle(&m),
-                Err(e) => if errors.allow(Instant::now()).0 {
+                // The error callback has logged it already (once per interval).
+                Err(e) => if consumer.context().quiet.allow(&e.to_string()) {
                     warn!(error = %e, "consumer error");
                 },
             },

@@ -8,6 +8,7 @@ use tracing::warn;
 use crate::config::SourceConfig;
 use crate::error::SourceError;
 use crate::metrics::Metrics;
+use crate::quiet::QuietContext;
 
 /// Header names added to every dead letter. Incoming headers in this namespace are
 /// renamed with [`headers::RENAMED`] in front, so these are always salespulse's own.
@@ -33,7 +34,7 @@ const MAX_ORIGINAL_HEADER_BYTES: usize = 16 * 1024;
 
 /// Sends rejected messages and tracks the deliveries an offset commit must wait for.
 pub struct DeadLetters {
-    producer: FutureProducer,
+    producer: FutureProducer<QuietContext>,
     topic: String,
     pending: Vec<DeliveryFuture>,
     metrics: Metrics,
@@ -53,7 +54,8 @@ impl DeadLetters {
         let Some(topic) = cfg.dead_letter_topic.clone() else { return Ok(None) };
         let mut c = cfg.client();
         c.set("enable.idempotence", "true").set("linger.ms", "5");
-        let producer: FutureProducer = c.create().map_err(SourceError::Config)?;
+        let producer: FutureProducer<QuietContext> =
+            c.create_with_context(QuietContext::default()).map_err(SourceError::Config)?;
         let max_bytes = if cfg.max_message_bytes == 0 { usize::MAX } else { cfg.max_message_bytes };
         Ok(Some(DeadLetters { producer, topic, pending: Vec::new(), metrics, max_bytes }))
     }
@@ -115,7 +117,7 @@ impl DeadLetters {
     }
 
     /// A handle on the producer (for flushing from the rebalance callback).
-    pub fn producer(&self) -> FutureProducer {
+    pub fn producer(&self) -> FutureProducer<QuietContext> {
         self.producer.clone()
     }
 

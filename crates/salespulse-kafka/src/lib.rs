@@ -15,9 +15,11 @@ mod consumer;
 mod dead_letter;
 mod error;
 mod metrics;
+mod quiet;
 mod ratelimit;
 mod reference;
 mod sink;
+mod startup;
 
 pub use admin::{TopicSpec, create_topics, topic_partitions};
 pub use config::SourceConfig;
@@ -26,3 +28,4 @@ pub use error::SourceError;
 pub use metrics::Metrics;
 pub use reference::{ApplyReference, ReferenceReader, load_reference};
 pub use sink::{Sink, Start, Verdict};
+pub use startup::wait_for_kafka;

@@ -1,5 +1,6 @@
 //! The reference topic, read as a global table: every partition from the beginning to its
-//! end before the events are consumed, then followed for updates.
+//! end before the events are consumed, then followed for updates; a topic that does not
+//! exist yet is followed once it appears.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use tracing::{info, warn};
 use crate::config::SourceConfig;
 use crate::error::SourceError;
 use crate::metrics::Metrics;
+use crate::quiet::QuietContext;
 use crate::ratelimit::RateLimit;
 
 /// How long the reference topic must stay quiet after its high watermark is reached.
@@ -61,8 +63,12 @@ impl Reader {
     }
 }
 
-/// Loads `topic` to its end, then follows it in a background task. Returns `None` (and
-/// logs why) when the topic does not exist: the roster may come from a file instead.
+/// How often a missing reference topic is looked for.
+const LOOK_AGAIN: Duration = Duration::from_secs(10);
+
+/// Loads `topic` to its end, then follows it in a background task. A topic that does
+/// not exist (the roster may come from a file instead) is looked for every 10 s in the
+/// background, then loaded and followed once it appears.
 pub async fn load_reference(
     cfg: &SourceConfig,
     topic: &str,
@@ -73,17 +79,49 @@ pub async fn load_reference(
     c.set("group.id", format!("{}-reference", cfg.group_id))
         .set("enable.auto.commit", "false")
         .set("enable.partition.eof", "false");
-    let consumer: StreamConsumer = c.create().map_err(SourceError::Config)?;
-    let partitions = match crate::admin::topic_partitions(&consumer, topic) {
-        Ok(p) if !p.is_empty() => p,
-        Ok(_) | Err(_) => {
-            warn!(%topic, "reference topic not found: reading no reference data from Kafka");
-            return Ok(None);
-        }
+    let consumer: StreamConsumer<QuietContext> =
+        c.create_with_context(QuietContext::default()).map_err(SourceError::Config)?;
+    let reader = Reader {
+        apply,
+        metrics,
+        max_bytes: cfg.max_message_bytes,
+        bad_log: RateLimit::new(10, Duration::from_secs(10)),
     };
+    let partitions = crate::admin::topic_partitions(&consumer, topic)?;
+    if partitions.is_empty() {
+        warn!(%topic, "reference topic not found: running without reference data from Kafka; it is loaded and followed once it appears");
+        let topic = topic.to_owned();
+        let task = tokio::spawn(async move {
+            let partitions = loop {
+                tokio::time::sleep(LOOK_AGAIN).await;
+                match crate::admin::topic_partitions(&consumer, &topic) {
+                    Ok(p) if !p.is_empty() => break p,
+                    _ => {}
+                }
+            };
+            info!(%topic, "reference topic appeared");
+            match load(&consumer, &topic, &partitions, reader).await {
+                Ok((mut reader, _)) => follow(consumer, &mut reader).await,
+                Err(e) => warn!(error = %e, %topic, "cannot read the reference topic"),
+            }
+        });
+        return Ok(Some(ReferenceReader { task, loaded: 0 }));
+    }
+    let (mut reader, loaded) = load(&consumer, topic, &partitions, reader).await?;
+    let task = tokio::spawn(async move { follow(consumer, &mut reader).await });
+    Ok(Some(ReferenceReader { task, loaded }))
+}
+
+/// Reads every partition of `topic` to its end; the reader and how many were read.
+async fn load(
+    consumer: &StreamConsumer<QuietContext>,
+    topic: &str,
+    partitions: &[i32],
+    mut reader: Reader,
+) -> Result<(Reader, u64), SourceError> {
     let mut remaining: HashMap<i32, i64> = HashMap::new();
     let mut tpl = TopicPartitionList::new();
-    for p in &partitions {
+    for p in partitions {
         let (low, high) = consumer
             .fetch_watermarks(topic, *p, Duration::from_secs(10))
             .map_err(|source| SourceError::Metadata { topic: topic.to_owned(), source })?;
@@ -94,12 +132,6 @@ pub async fn load_reference(
             .map_err(|source| SourceError::Metadata { topic: topic.to_owned(), source })?;
     }
     consumer.assign(&tpl).map_err(|source| SourceError::Subscribe { topic: topic.to_owned(), source })?;
-    let mut reader = Reader {
-        apply,
-        metrics,
-        max_bytes: cfg.max_message_bytes,
-        bad_log: RateLimit::new(10, Duration::from_secs(10)),
-    };
     let (started, mut loaded, mut progress) = (Instant::now(), 0u64, Instant::now());
     info!(%topic, partitions = partitions.len(), "loading reference data");
     while !remaining.is_empty() {
@@ -111,7 +143,7 @@ pub async fn load_reference(
                     remaining.remove(&m.partition());
                 }
             }
-            Err(e) => warn!(error = %e, %topic, "reference consumer error"),
+            Err(e) => consumer.context().quiet.error(&e, "reference consumer error"),
         }
         if progress.elapsed() >= Duration::from_secs(5) {
             info!(%topic, loaded, partitions_left = remaining.len(), "loading reference data");
@@ -126,17 +158,19 @@ pub async fn load_reference(
                 reader.handle(&m);
                 loaded += 1;
             }
-            Err(e) => warn!(error = %e, %topic, "reference consumer error"),
+            Err(e) => consumer.context().quiet.error(&e, "reference consumer error"),
         }
     }
     info!(%topic, loaded, elapsed_ms = started.elapsed().as_millis() as u64, "reference data loaded");
-    let task = tokio::spawn(async move {
-        loop {
-            match consumer.recv().await {
-                Ok(m) => reader.handle(&m),
-                Err(e) => warn!(error = %e, "reference consumer error"),
-            }
+    Ok((reader, loaded))
+}
+
+/// Applies what arrives on the reference topic, for good.
+async fn follow(consumer: StreamConsumer<QuietContext>, reader: &mut Reader) {
+    loop {
+        match consumer.recv().await {
+            Ok(m) => reader.handle(&m),
+            Err(e) => consumer.context().quiet.error(&e, "reference consumer error"),
         }
-    });
-    Ok(Some(ReferenceReader { task, loaded }))
+    }
 }

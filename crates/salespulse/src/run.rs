@@ -122,6 +122,10 @@ pub async fn run(r: Resolved) -> anyhow::Result<()> {
 
     let http = serve(&r, &registry, &node, &stop_rx).await?;
     tokio::spawn(crate::watch::watch(node.clone(), r.settings.reload_interval, stopped(stop_rx.clone())));
+    // Not ready meanwhile: the reference data is not loaded yet.
+    if !salespulse_kafka::wait_for_kafka(&source, stopped(stop_rx.clone())).await? {
+        return Ok(());
+    }
     let reader = reference_topic(&r, &source, &node, &metrics, &stop_rx).await?;
     if *stop_rx.borrow() {
         return Ok(());
