@@ -84,6 +84,22 @@ fn good() -> Vec<Case> {
             call("g-call-deep", "ana", &format!(r#","x":{}{}"#, "[".repeat(5000), "]".repeat(5000))),
             Counted,
         ),
+        json(
+            "acc-6",
+            format!(
+                r#"{{"event_id":"g-csat","type":"survey.responded","occurred_at":"{}","rep_id":"ana","response_id":"r-1","survey":"csat","score":5,"scale_max":5.0}}"#,
+                at(5)
+            ),
+            Counted,
+        ),
+        json(
+            "acc-7",
+            format!(
+                r#"{{"event_id":"g-pinned","type":"deal.closed","occurred_at":"{}","deal_id":"g-d3","team_id":"pinned-team","outcome":"won","amount":70,"currency":"EUR"}}"#,
+                at(6)
+            ),
+            Counted,
+        ),
     ];
     // Made-up teams and stages, far more than the budgets.
     for i in 0..40 {
@@ -225,7 +241,7 @@ fn hostile_input_is_dead_lettered_with_its_reason_and_nothing_valid_is_lost() {
     );
     produce(&reference_topic, &[("ana".into(), roster.into_bytes())]);
     let (good, bad) = (good(), bad());
-    let kinds = bad.len() + 9; // and the tricky-but-valid kinds among the good ones
+    let kinds = bad.len() + 11; // and the tricky-but-valid kinds among the good ones
     assert!(kinds >= 40, "only {kinds} kinds of hostile input");
     // Interleaved: the bad among the good.
     let mut cases: Vec<&Case> = Vec::new();
@@ -286,6 +302,16 @@ fn hostile_input_is_dead_lettered_with_its_reason_and_nothing_valid_is_lost() {
         "the duplicate and the amountless close add nothing"
     );
     assert_eq!(m.get("sales_deals_closed", &[emea("1h")[0], emea("1h")[1], ("outcome", "won")]), Some(2.0));
+    assert_eq!(
+        m.get("sales_won_revenue", &[("team", "pinned-team"), ("window", "1h")]),
+        Some(70.0),
+        "a close with a team and no rep counts under its team"
+    );
+    assert_eq!(
+        m.get("sales_survey_responses", &[emea("1h")[0], emea("1h")[1], ("survey", "csat"), ("category", "satisfied")]),
+        Some(1.0),
+        "scale_max written 5.0"
+    );
 
     // Made-up teams and stages: within the budgets, the rest under _other, nothing lost.
     let label_values = |label: &str| -> BTreeSet<String> {
