@@ -8,6 +8,7 @@
 //! allowed. Otherwise what the files hold is upserted into the reference table and what
 //! disappeared from a file since the last load is removed from it.
 
+mod problems;
 mod rows;
 
 use std::collections::BTreeMap;
@@ -18,40 +19,9 @@ use salespulse_events::{Currency, Money, Period, validate};
 
 use rows::{QuotaRow, RateRow, RepRow, StageRow, read};
 
+pub use problems::{MAX_PROBLEMS, Problems};
 pub use rows::MAX_FILE_BYTES;
 
-/// Problems listed per reload; the rest are counted.
-pub const MAX_PROBLEMS: usize = 20;
-
-/// The problems of one reload: the first [`MAX_PROBLEMS`], and how many more.
-#[derive(Debug, Default)]
-pub struct Problems {
-    list: Vec<String>,
-    more: usize,
-}
-
-impl Problems {
-    pub fn push(&mut self, problem: String) {
-        if self.list.len() < MAX_PROBLEMS {
-            self.list.push(problem);
-        } else {
-            self.more += 1;
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.list.is_empty()
-    }
-
-    /// The problems listed, then "... and N more problems" when some were not.
-    pub fn into_lines(self) -> Vec<String> {
-        let mut out = self.list;
-        if self.more > 0 {
-            out.push(format!("... and {} more problems", self.more));
-        }
-        out
-    }
-}
 /// The configured reference files.
 #[derive(Debug, Clone, Default)]
 pub struct ReferenceFiles {
@@ -139,10 +109,10 @@ fn each<T: serde::de::DeserializeOwned>(
     mut f: impl FnMut(T, &str, &mut Problems),
 ) {
     let Some(path) = path else { return };
-    let before = errors.list.len() + errors.more;
+    let before = errors.count();
     let rows = read::<T>(path, table, errors);
     let name = path.display().to_string();
-    if rows.is_empty() && !allow_empty && errors.list.len() + errors.more == before {
+    if rows.is_empty() && !allow_empty && errors.count() == before {
         errors.push(format!(
             "{name}: no rows (empty, or a header only); refusing it rather than removing every {} it held \
              (set reference.allow_empty_files = true to allow it)",

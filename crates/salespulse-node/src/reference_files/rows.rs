@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::Problems;
+use super::problems::Problems;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
