@@ -78,6 +78,11 @@ pub struct Lookups<'a> {
 }
 
 impl Lookups<'_> {
+    /// Whether `stage` is defined as closed.
+    fn closing(&self, stage: StageId) -> bool {
+        self.stages.get(u32::from(stage)).and_then(|n| self.reference.stage(n)).is_some_and(|i| i.is_closed)
+    }
+
     /// Whether moving from stage `a` to `b` is progress: a higher order, or any move when
     /// either stage has no definition.
     fn forward(&self, a: StageId, b: StageId) -> bool {
@@ -90,9 +95,25 @@ impl Lookups<'_> {
 }
 
 impl Deal {
-    /// The close that counts now, if any.
-    pub fn effective_close(&self) -> Option<Close> {
-        self.close.filter(|c| !self.deleted && self.last_reopen.is_none_or(|r| c.t > r))
+    /// The close that counts now, if any: the newest of the last `deal.closed` and of the
+    /// entry into a closed stage when that is the deal's current stage (moving on to an
+    /// open stage reopens a deal closed that way), unless a reopen is as new or newer, or
+    /// the deal was deleted.
+    pub fn effective_close(&self, reference: &Reference, stages: &Interner) -> Option<Close> {
+        let by_stage = self.stages.last().and_then(|&(t, stage, _)| {
+            let outcome = stages.get(u32::from(stage)).and_then(|n| reference.stage(n))?.closes()?;
+            Some(Close { t, outcome, amount: None, owner: None })
+        });
+        let newest = match (self.close, by_stage) {
+            (Some(c), Some(s)) => Some(if s.t > c.t { s } else { c }),
+            (c, s) => c.or(s),
+        };
+        newest.filter(|c| !self.deleted && self.last_reopen.is_none_or(|r| c.t > r))
+    }
+
+    /// Whether the deal was counted closed when its contributions were last derived.
+    pub fn counted_closed(&self) -> bool {
+        self.contrib.iter().any(|c| matches!(c, Contribution::Window { stat: Stat::Closed(_), .. }))
     }
 
     /// The current owner.
@@ -111,7 +132,7 @@ impl Deal {
 
     /// The deal as the pipeline sees it, when it is open.
     pub fn open(&self, reference: &Reference, stages: &Interner) -> Option<OpenDeal> {
-        if self.created.is_none() || self.deleted || self.effective_close().is_some() {
+        if self.created.is_none() || self.deleted || self.effective_close(reference, stages).is_some() {
             return None;
         }
         // The current visit: the trailing entries of the current stage. It began at the
@@ -143,7 +164,7 @@ impl Deal {
         if let Some((t, _)) = self.created {
             c.add(t, owner, Stat::DealsCreated, 1.0);
         }
-        let close = self.effective_close();
+        let close = self.effective_close(lookups.reference, lookups.stages);
         if let Some(cl) = close {
             let closer = cl.owner.or(self.owner_at(cl.t)).unwrap_or(default_owner);
             c.add(cl.t, closer, Stat::Closed(cl.outcome), 1.0);
@@ -175,6 +196,10 @@ impl Deal {
         }
         for (i, &(entered, stage)) in visits.iter().enumerate() {
             c.add(entered, owner, Stat::StageEntered(stage), 1.0);
+            // A closed stage is where a deal ends: no advance from it, no time spent in it.
+            if lookups.closing(stage) {
+                continue;
+            }
             let next = visits.get(i + 1);
             let closed_after = close.filter(|cl| cl.t >= entered);
             let advanced = match next {

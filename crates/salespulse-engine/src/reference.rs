@@ -33,6 +33,22 @@ pub struct RepInfo {
 pub struct StageInfo {
     pub order: i64,
     pub probability: f64,
+    /// A closed stage: a deal that enters it is closed (won when `is_won`, else lost).
+    pub is_closed: bool,
+    pub is_won: bool,
+}
+
+impl StageInfo {
+    /// An open stage.
+    pub fn open(order: i64, probability: f64) -> StageInfo {
+        StageInfo { order, probability, is_closed: false, is_won: false }
+    }
+
+    /// How a deal that enters this stage closes, if it does.
+    pub fn closes(&self) -> Option<salespulse_events::Outcome> {
+        use salespulse_events::Outcome;
+        self.is_closed.then_some(if self.is_won { Outcome::Won } else { Outcome::Lost })
+    }
 }
 
 /// The global reference data.
@@ -233,9 +249,10 @@ impl Reference {
                 }
             }
             Body::FxRate { currency, rate } => self.set_rate(*currency, *rate),
-            Body::StageDefined(StageDefinition { stage, order, probability, .. }) => {
-                self.set_stage(stage, StageInfo { order: *order, probability: *probability })
-            }
+            Body::StageDefined(StageDefinition { stage, order, probability, is_closed, is_won }) => self.set_stage(
+                stage,
+                StageInfo { order: *order, probability: *probability, is_closed: *is_closed, is_won: *is_won },
+            ),
             Body::QuotaSet { period, amount } => {
                 if let Some(rep) = &event.rep_id {
                     self.set_quota(rep, *period, *amount);

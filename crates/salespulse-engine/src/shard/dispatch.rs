@@ -137,12 +137,15 @@ impl Shard {
                 insert_by_time(&mut deal.owners, t, owner);
                 let at = deal.stages.partition_point(|s| s.0 <= t);
                 deal.stages.insert(at, (t, stage, d.probability));
+                self.won_now(&d.deal_id, t, e, reference, inc);
             }
             Body::DealStageChanged { deal_id, stage, probability } => {
                 let stage = self.stage_id(stage);
                 let deal = entry(&mut self.deals, deal_id, t);
                 let at = deal.stages.partition_point(|s| s.0 <= t);
                 deal.stages.insert(at, (t, stage, *probability));
+                // Into a stage defined as closed and won: as a `deal.closed` won.
+                self.won_now(deal_id, t, e, reference, inc);
             }
             Body::DealAmountChanged { deal_id, amount } => {
                 let deal = entry(&mut self.deals, deal_id, t);
@@ -168,19 +171,7 @@ impl Shard {
                 if deal.close.is_none_or(|c| t >= c.t) {
                     deal.close = Some(Close { t, outcome: *outcome, amount: *amount, owner: own });
                 }
-                if let Some(cl) = deal.effective_close().filter(|c| c.t == t && c.outcome == Outcome::Won) {
-                    if deal.revenue(&cl, reference).is_none() {
-                        inc.add(IncompleteKpi::WonRevenue);
-                    }
-                    if deal.created.is_none() {
-                        inc.add(IncompleteKpi::SalesCycle);
-                    }
-                    let closer = cl.owner.or(deal.owner());
-                    if let (Some(account), Some(closer)) = (deal.account.clone().or(e.account_id.clone()), closer) {
-                        entry(&mut self.accounts, &account, t).set_owner(t, closer);
-                        self.settle_account(&account);
-                    }
-                }
+                self.won_now(deal_id, t, e, reference, inc);
             }
             Body::DealReopened { deal_id } => {
                 let deal = entry(&mut self.deals, deal_id, t);
@@ -204,6 +195,25 @@ impl Shard {
 }
 
 impl Shard {
+    /// When the deal's close that counts is a win at `t` (this event's time): the KPIs
+    /// that must skip it, and the account's owner (the closer).
+    fn won_now(&mut self, deal_id: &str, t: Ms, e: &Event, reference: &Reference, inc: &mut Incomplete) {
+        let Some(deal) = self.deals.get_mut(deal_id) else { return };
+        let won = deal.effective_close(reference, &self.stages).filter(|c| c.t == t && c.outcome == Outcome::Won);
+        let Some(cl) = won else { return };
+        if deal.revenue(&cl, reference).is_none() {
+            inc.add(IncompleteKpi::WonRevenue);
+        }
+        if deal.created.is_none() {
+            inc.add(IncompleteKpi::SalesCycle);
+        }
+        let closer = cl.owner.or(deal.owner());
+        if let (Some(account), Some(closer)) = (deal.account.clone().or(e.account_id.clone()), closer) {
+            entry(&mut self.accounts, &account, t).set_owner(t, closer);
+            self.settle_account(&account);
+        }
+    }
+
     /// `customer.status_changed` and `revenue.changed` (the decoder guarantees the account).
     fn account_event(&mut self, e: &Event, t: Ms, owner: OwnerId) {
         let Some(id) = e.account_id.as_deref() else { return };

@@ -29,7 +29,7 @@ pub fn key(name: &str, labels: &[(&str, &str)]) -> String {
 }
 
 pub const TEAMS: [&str; 3] = ["emea", "na", "unassigned"];
-pub const STAGES: [&str; 4] = ["s1", "s2", "s3", "sx"];
+pub const STAGES: [&str; 6] = ["s1", "s2", "s3", "sx", "won", "lost"];
 const DAY: i64 = 86_400_000;
 
 fn ms(e: &Event) -> i64 {

@@ -25,6 +25,16 @@ fn order(stage: &str) -> Option<i64> {
         "s1" => Some(1),
         "s2" => Some(2),
         "s3" => Some(3),
+        "won" | "lost" => Some(9),
+        _ => None,
+    }
+}
+
+/// How entering `stage` closes a deal, if it does (the world's closed stages).
+fn closes(stage: &str) -> Option<Outcome> {
+    match stage {
+        "won" => Some(Outcome::Won),
+        "lost" => Some(Outcome::Lost),
         _ => None,
     }
 }
@@ -82,7 +92,14 @@ pub fn deals(events: &[Event], now: i64, acc: &mut Acc, out: &mut Expected) {
             continue;
         }
         let current = team(d.owners.last().and_then(|o| o.1.as_deref()));
-        let close = d.close.clone().filter(|c| d.reopen.is_none_or(|r| c.0 > r));
+        // The newest of the explicit close and of entering a closed stage that is still
+        // the current one (on a tie, the explicit close).
+        let by_stage = d.stages.last().and_then(|(t, s, _)| closes(s).map(|o| (*t, o, None, None)));
+        let newest = match (d.close.clone(), by_stage) {
+            (Some(c), Some(s)) => Some(if s.0 > c.0 { s } else { c }),
+            (c, s) => c.or(s),
+        };
+        let close = newest.filter(|c| d.reopen.is_none_or(|r| c.0 > r));
         let won = close.as_ref().is_some_and(|c| c.1 == Outcome::Won);
         for (w, wl) in windows() {
             let l = [("team", current), ("window", wl)];
@@ -128,6 +145,12 @@ pub fn deals(events: &[Event], now: i64, acc: &mut Acc, out: &mut Expected) {
             }
         }
         for (i, (entered, stage)) in visits.iter().enumerate() {
+            if closes(stage).is_some() {
+                for (_, wl) in windows().filter(|(w, _)| inw(*w, *entered, now)) {
+                    acc.add("entered", &[("team", current), ("window", wl), ("stage", stage)], 1.0);
+                }
+                continue;
+            }
             let next = visits.get(i + 1);
             let closed_after = close.as_ref().filter(|c| c.0 >= *entered);
             let advanced = match next {

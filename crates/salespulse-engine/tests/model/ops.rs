@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use salespulse_events::*;
 
 pub const REPS: [&str; 4] = ["ana", "ben", "cara", "zed"];
-pub const STAGES: [&str; 4] = ["s1", "s2", "s3", "sx"];
+pub const STAGES: [&str; 6] = ["s1", "s2", "s3", "sx", "won", "lost"];
 
 /// One generated action; `Dup` re-sends an earlier event as it was.
 #[derive(Debug, Clone)]
@@ -41,7 +41,7 @@ pub fn op() -> impl Strategy<Value = Op> {
         (0..5u8, rep(), 1..50u32, any::<bool>(), 0..4usize, 0..4usize, proptest::option::of(0..=10u8)).prop_map(
             |(deal, rep, amount, usd, stage, ty, prob)| Op::DealCreated { deal, rep, amount, usd, stage, ty, prob }
         ),
-        (0..5u8, 0..4usize, proptest::option::of(0..=10u8)).prop_map(|(deal, stage, prob)| Op::DealStage {
+        (0..5u8, 0..6usize, proptest::option::of(0..=10u8)).prop_map(|(deal, stage, prob)| Op::DealStage {
             deal,
             stage,
             prob

@@ -25,8 +25,11 @@ pub fn reference() -> Reference {
         r.set_rep(rep, RepInfo { team: team.into(), active, quota_carrying: carrying });
     }
     for (stage, order, p) in [("s1", 1, 0.1), ("s2", 2, 0.4), ("s3", 3, 0.7)] {
-        r.set_stage(stage, StageInfo { order, probability: p });
+        r.set_stage(stage, StageInfo::open(order, p));
     }
+    // Closed stages: entering one closes the deal.
+    r.set_stage("won", StageInfo { order: 9, probability: 1.0, is_closed: true, is_won: true });
+    r.set_stage("lost", StageInfo { order: 9, probability: 0.0, is_closed: true, is_won: false });
     r.set_quota("ana", Period::Month { year: 2026, month: 11 }, eur(1000.0));
     r.set_quota("ben", Period::Month { year: 2026, month: 11 }, eur(500.0));
     r.set_quota("cara", Period::Quarter { year: 2026, quarter: 4 }, eur(3000.0));

@@ -84,7 +84,11 @@ impl ReferenceFiles {
             if let Err(e) = validate::unit_interval(r.probability) {
                 errors.push(format!("{at}: stage {}: probability {e}", r.stage));
             }
-            out.stages.insert(r.stage, StageInfo { order: r.order, probability: r.probability });
+            let (is_closed, is_won) = (r.is_closed.unwrap_or(false), r.is_won.unwrap_or(false));
+            if is_won && !is_closed {
+                errors.push(format!("{at}: stage {}: is_won without is_closed", r.stage));
+            }
+            out.stages.insert(r.stage, StageInfo { order: r.order, probability: r.probability, is_closed, is_won });
         });
         each::<RateRow>(&self.fx, "rates", allow_empty, &mut errors, |r, at, errors: &mut Problems| {
             let at = format!("{at}: rate of {}", r.currency);

@@ -30,13 +30,18 @@ pub struct QuotaRow {
     pub currency: String,
 }
 
-/// `stage,order,probability`.
+/// `stage,order,probability[,is_closed,is_won]`; a closed stage closes the deals that
+/// enter it (won when `is_won`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StageRow {
     pub stage: String,
     pub order: i64,
     pub probability: f64,
+    #[serde(default)]
+    pub is_closed: Option<bool>,
+    #[serde(default)]
+    pub is_won: Option<bool>,
 }
 
 /// `currency,rate`: units of base currency per unit of `currency`.

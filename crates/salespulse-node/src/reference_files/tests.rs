@@ -116,3 +116,23 @@ fn a_file_of_garbage_reports_a_bounded_summary() {
     assert_eq!(errors.len(), super::MAX_PROBLEMS + 1, "the first problems and a count of the rest");
     assert!(errors.last().unwrap().contains("and 99980 more problems"), "{:?}", errors.last());
 }
+
+#[test]
+fn stages_may_be_flagged_closed_and_won() {
+    let files = ReferenceFiles {
+        stages: Some(write(
+            "closing.csv",
+            "stage,order,probability,is_closed,is_won\nopen,1,0.1,,\nwon,9,1,true,true\nlost,9,0,true,false\n",
+        )),
+        ..ReferenceFiles::default()
+    };
+    let stages = files.read().unwrap().stages;
+    assert_eq!(stages["open"].closes(), None);
+    assert_eq!(stages["won"].closes(), Some(salespulse_events::Outcome::Won));
+    assert_eq!(stages["lost"].closes(), Some(salespulse_events::Outcome::Lost));
+    let bad = ReferenceFiles {
+        stages: Some(write("won-open.csv", "stage,order,probability,is_closed,is_won\nx,1,1,false,true\n")),
+        ..ReferenceFiles::default()
+    };
+    assert!(bad.read().unwrap_err()[0].contains("is_won without is_closed"));
+}
