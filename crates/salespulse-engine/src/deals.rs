@@ -125,9 +125,10 @@ impl Deal {
         self.owners.iter().rev().find(|(u, _)| *u <= t).or(self.owners.first()).map(|o| o.1)
     }
 
-    /// The base-currency revenue of the effective close (its own amount, else the newest).
+    /// The base-currency revenue of the effective close (its own amount, else the newest),
+    /// at the rate in force at the close.
     pub fn revenue(&self, close: &Close, reference: &Reference) -> Option<f64> {
-        close.amount.or(self.amount.map(|a| a.1)).and_then(|m| reference.to_base(m))
+        close.amount.or(self.amount.map(|a| a.1)).and_then(|m| reference.to_base_at(m, close.t))
     }
 
     /// The deal as the pipeline sees it, when it is open.

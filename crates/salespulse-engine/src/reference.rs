@@ -12,7 +12,10 @@ use salespulse_events::{Body, Currency, Event, Money, Period, StageDefinition};
 use crate::calendar::{Calendar, MonthKey, PeriodKind};
 use crate::outcome::Rejection;
 use crate::spend::Spend;
-use crate::time::ms;
+use crate::time::{Ms, ms};
+
+/// Dated rates kept per currency (a rate a day for 27 years); the oldest go first.
+const MAX_DATED_RATES: usize = 10_000;
 
 /// The team label of events whose rep is not in the roster.
 pub const UNASSIGNED: &str = "unassigned";
@@ -55,7 +58,12 @@ impl StageInfo {
 #[derive(Debug, Clone)]
 pub struct Reference {
     base: Currency,
+    /// Undated rates (configuration, rates file), and the rates of `fx.rate` events when
+    /// rates are not dated.
     fx: HashMap<Currency, f64>,
+    /// Rates of `fx.rate` events by the time they apply from, when rates are dated.
+    dated: HashMap<Currency, Vec<(Ms, f64)>>,
+    dated_rates: bool,
     roster: HashMap<String, RepInfo>,
     stages: HashMap<String, StageInfo>,
     quotas: HashMap<(String, Period), Money>,
@@ -71,6 +79,8 @@ impl Reference {
         Reference {
             base,
             fx: HashMap::new(),
+            dated: HashMap::new(),
+            dated_rates: true,
             roster: HashMap::new(),
             stages: HashMap::new(),
             quotas: HashMap::new(),
@@ -97,9 +107,43 @@ impl Reference {
         self.base
     }
 
-    /// Sets the rate of `currency`: units of base currency per unit.
+    /// Sets the undated rate of `currency`: units of base currency per unit.
     pub fn set_rate(&mut self, currency: Currency, rate: f64) {
         self.fx.insert(currency, rate);
+    }
+
+    /// Whether `fx.rate` events apply from their `occurred_at` (a won deal converts at the
+    /// rate in force at its close), or each replaces the rate for every amount (`false`).
+    pub fn set_dated_rates(&mut self, dated: bool) {
+        self.dated_rates = dated;
+    }
+
+    /// The rate of `currency` from time `t` on (an `fx.rate` event).
+    pub fn set_rate_from(&mut self, currency: Currency, rate: f64, t: Ms) {
+        if !self.dated_rates {
+            return self.set_rate(currency, rate);
+        }
+        let rates = self.dated.entry(currency).or_default();
+        match rates.binary_search_by_key(&t, |r| r.0) {
+            Ok(i) => rates[i].1 = rate,
+            Err(i) => rates.insert(i, (t, rate)),
+        }
+        if rates.len() > MAX_DATED_RATES {
+            rates.remove(0);
+        }
+    }
+
+    /// The rate of `currency` now: the newest dated rate, else the undated one.
+    fn rate(&self, currency: Currency) -> Option<f64> {
+        self.dated.get(&currency).and_then(|r| r.last()).map(|r| r.1).or_else(|| self.fx.get(&currency).copied())
+    }
+
+    /// The rate of `currency` in force at `t`: the dated rate applying then, else the
+    /// undated one, else the earliest dated one.
+    fn rate_at(&self, currency: Currency, t: Ms) -> Option<f64> {
+        let dated = self.dated.get(&currency).filter(|r| !r.is_empty());
+        let at = dated.and_then(|r| r.partition_point(|(u, _)| *u <= t).checked_sub(1).map(|i| r[i].1));
+        at.or_else(|| self.fx.get(&currency).copied()).or_else(|| dated.map(|r| r[0].1))
     }
 
     /// Upserts a rep.
@@ -142,17 +186,27 @@ impl Reference {
         self.quotas.remove(&(rep.to_owned(), period));
     }
 
-    /// The amount in base currency, or `None` when the currency has no known rate.
+    /// The amount in base currency at the current rate, or `None` when the currency has no
+    /// known rate.
     pub fn to_base(&self, money: Money) -> Option<f64> {
         if money.currency == self.base {
             return Some(money.amount);
         }
-        self.fx.get(&money.currency).map(|rate| money.amount * rate)
+        self.rate(money.currency).map(|rate| money.amount * rate)
+    }
+
+    /// The amount in base currency at the rate in force at `t` (the current rate when
+    /// rates are not dated).
+    pub fn to_base_at(&self, money: Money, t: Ms) -> Option<f64> {
+        if money.currency == self.base {
+            return Some(money.amount);
+        }
+        self.rate_at(money.currency, t).map(|rate| money.amount * rate)
     }
 
     /// Whether amounts in `currency` can be converted.
     pub fn knows(&self, currency: Currency) -> bool {
-        currency == self.base || self.fx.contains_key(&currency)
+        currency == self.base || self.fx.contains_key(&currency) || self.dated.contains_key(&currency)
     }
 
     /// The roster entry of a rep.
@@ -248,7 +302,7 @@ impl Reference {
                     self.set_rep(rep, info);
                 }
             }
-            Body::FxRate { currency, rate } => self.set_rate(*currency, *rate),
+            Body::FxRate { currency, rate } => self.set_rate_from(*currency, *rate, ms(event.occurred_at)),
             Body::StageDefined(StageDefinition { stage, order, probability, is_closed, is_won }) => self.set_stage(
                 stage,
                 StageInfo { order: *order, probability: *probability, is_closed: *is_closed, is_won: *is_won },

@@ -105,6 +105,10 @@ pub struct EngineSection {
     pub dedup_max_ids: usize,
     /// Events further than this in the future are rejected (e.g. "5m").
     pub max_future_skew: String,
+    /// "dated": an `fx.rate` applies from its `occurred_at` (a won deal converts at the
+    /// rate in force at its close, open amounts at the current rate); "latest": every
+    /// amount converts at the latest rate.
+    pub fx_rates: String,
 }
 
 impl Default for EngineSection {
@@ -115,6 +119,7 @@ impl Default for EngineSection {
             dedup_horizon: "7d".into(),
             dedup_max_ids: 1_000_000,
             max_future_skew: "5m".into(),
+            fx_rates: "dated".into(),
         }
     }
 }

@@ -49,6 +49,7 @@ fn node(r: &Resolved, source: &SourceConfig, registry: &Registry) -> anyhow::Res
     let metrics = salespulse_node::Metrics::register(registry)?;
     let mut reference = Reference::new(r.settings.base_currency);
     reference.set_budgets(r.config.kpis.max_teams, r.config.kpis.max_stages);
+    reference.set_dated_rates(r.config.engine.fx_rates == "dated");
     for (currency, rate) in &r.settings.fx {
         reference.set_rate(*currency, *rate);
     }

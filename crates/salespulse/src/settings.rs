@@ -181,6 +181,9 @@ impl EngineSection {
             errors.push(format!("engine.base_currency = {:?} is not an ISO 4217 code", self.base_currency));
             Currency::parse("EUR").expect("valid")
         });
+        if !matches!(self.fx_rates.as_str(), "dated" | "latest") {
+            errors.push(format!("engine.fx_rates = {:?} must be \"dated\" or \"latest\"", self.fx_rates));
+        }
         let mut fx = Vec::new();
         for (code, rate) in &self.fx {
             match (Currency::parse(code), validate::rate(*rate)) {

@@ -52,6 +52,31 @@ fn a_close_that_names_its_team_and_no_rep_counts_under_that_team() {
 }
 
 #[test]
+fn a_won_deal_converts_at_the_rate_of_its_close_and_the_pipeline_at_the_current_one() {
+    let fx = |rate: f64| {
+        format!(r#"{{"event_id":"auto","type":"fx.rate","occurred_at":"{{at}}","currency":"USD","rate":{rate}}}"#)
+    };
+    let open = r#"{"event_id":"auto","type":"deal.created","occurred_at":"{at}","rep_id":"ana","deal_id":"d3","amount":1000,"currency":"USD","stage":"s1"}"#;
+    let pipeline = [("team", "unassigned"), ("stage", "s1")];
+    for dated in [true, false] {
+        let mut h = Harness::new();
+        h.reference.set_dated_rates(dated);
+        h.ok(&fx(0.5), &ago(10 * 24 * 60));
+        h.ok(&fx(0.8), &ago(60));
+        h.ok(&won("d1", 1000.0, "USD"), &ago(3 * 24 * 60));
+        h.ok(&won("d2", 100.0, "USD"), &ago(30));
+        h.ok(open, &ago(10));
+        let revenue = h.kpi("sales_won_revenue", &D7);
+        if dated {
+            assert_eq!(revenue, Some(580.0), "1000 USD at 0.5 three days ago, 100 USD at 0.8 since an hour");
+        } else {
+            assert_eq!(revenue, Some(880.0), "every amount at the latest rate");
+        }
+        assert_eq!(h.kpi("sales_pipeline_value", &pipeline), Some(800.0), "open deals at the current rate");
+    }
+}
+
+#[test]
 fn unknown_currency_is_rejected_until_its_rate_is_known() {
     let mut h = Harness::new();
     let gbp = Currency::parse("GBP").unwrap();
