@@ -15,6 +15,11 @@ pub const MAX_ID_CHARS: usize = 128;
 
 /// An id: 1 to [`MAX_ID_CHARS`] characters, none of them a control character.
 pub(super) fn id(field: &'static str, v: &str) -> Result<(), DecodeError> {
+    // Most ids are short ASCII: one pass over the bytes.
+    let ascii_ok = v.len() <= MAX_ID_CHARS && v.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if ascii_ok && !v.is_empty() {
+        return Ok(());
+    }
     let chars = v.chars().count();
     if chars == 0 || chars > MAX_ID_CHARS {
         return Err(invalid(field, format!("length {chars} is outside 1..{MAX_ID_CHARS}")));
