@@ -5,30 +5,12 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{Duration as Span, Utc};
 use salespulse_e2e::*;
 
-fn at(minutes_ago: i64) -> String {
-    (Utc::now() - Span::minutes(minutes_ago)).to_rfc3339()
-}
-
-fn msg(key: &str, json: String) -> (String, Vec<u8>) {
-    (key.to_owned(), json.into_bytes())
-}
-
 fn reference() -> Vec<(String, Vec<u8>)> {
-    let rep = |rep: &str, team: &str| {
-        msg(
-            rep,
-            format!(
-                r#"{{"event_id":"ref-{rep}","type":"rep.updated","occurred_at":"{}","rep_id":"{rep}","team_id":"{team}","active":true,"quota_carrying":true}}"#,
-                at(600)
-            ),
-        )
-    };
     let fx =
         format!(r#"{{"event_id":"fx-usd","type":"fx.rate","occurred_at":"{}","currency":"USD","rate":0.9}}"#, at(600));
-    vec![rep("ana", "emea"), rep("ben", "na"), msg("fx", fx)]
+    vec![roster_entry("ana", "emea"), roster_entry("ben", "na"), msg("fx", fx)]
 }
 
 fn events() -> Vec<(String, Vec<u8>)> {

@@ -15,10 +15,6 @@ const MAX_TEAMS: usize = 5;
 const MAX_STAGES: usize = 5;
 const MAX_BYTES: usize = 64 * 1024;
 
-fn at(minutes_ago: i64) -> String {
-    (Utc::now() - Span::minutes(minutes_ago)).to_rfc3339()
-}
-
 /// What a message must come to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fate {

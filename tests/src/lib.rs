@@ -5,6 +5,7 @@
 //! `make test` starts a local broker and sets `KAFKA_BROKERS`; to use your own Kafka, set
 //! it yourself. Build the binary first (`cargo build -p salespulse`; `make test` does).
 
+mod events;
 mod grafana;
 mod kafka;
 mod kustomize;
@@ -14,6 +15,7 @@ mod prometheus;
 mod service;
 mod spare_broker;
 
+pub use events::*;
 pub use grafana::*;
 pub use kafka::*;
 pub use kustomize::*;
