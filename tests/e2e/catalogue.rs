@@ -45,6 +45,7 @@ fn every_documented_series_is_exported_after_a_generator_run() {
             other => Err(format!("consumed {other:?} of {events}, statistics and snapshots in: {settled}")),
         }
     });
+    let m = svc.fresh(m);
     let exported: BTreeSet<String> = m
         .text
         .lines()

@@ -37,13 +37,14 @@ fn events() -> Vec<(String, Vec<u8>)> {
 }
 
 fn consumed(svc: &Service, n: usize) -> Samples {
-    eventually(Duration::from_secs(120), "every event consumed", || {
+    let seen = eventually(Duration::from_secs(120), "every event consumed", || {
         let m = svc.scrape()?;
         match m.get("salespulse_events_consumed_total", &[]) {
             Some(c) if c >= n as f64 => Ok(m),
             other => Err(format!("consumed {other:?} of {n}")),
         }
-    })
+    });
+    svc.fresh(seen)
 }
 
 #[test]

@@ -268,6 +268,7 @@ fn hostile_input_is_dead_lettered_with_its_reason_and_nothing_valid_is_lost() {
             other => Err(format!("consumed {other:?} of {total}")),
         }
     });
+    let m = svc.fresh(m);
     let count = |f: Fate| cases.iter().filter(|c| c.fate == f).count() as f64;
     assert_eq!(m.get("salespulse_events_applied_total", &[]), Some(count(Fate::Counted)), "every good event counted");
     assert_eq!(m.get("salespulse_events_duplicate_total", &[]), Some(count(Fate::Duplicate)));
@@ -371,6 +372,7 @@ fn hostile_input_is_dead_lettered_with_its_reason_and_nothing_valid_is_lost() {
             other => Err(format!("applied {other:?}")),
         }
     });
+    let m2 = svc.fresh(m2);
     let after = series(&m2.text);
     let new: Vec<_> = after.difference(&before).take(5).collect();
     assert!(new.is_empty(), "{} new series, e.g. {new:?}", after.len() - before.len());

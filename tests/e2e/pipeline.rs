@@ -132,6 +132,7 @@ fn events_in_exact_kpis_out_bad_messages_dead_lettered_offsets_committed() {
             other => Err(format!("consumed {other:?} of {total}")),
         }
     });
+    let m = svc.fresh(m);
     let g = |name: &str, labels: &[(&str, &str)]| m.get(name, labels);
     let emea = |w: &'static str| [("team", "emea"), ("window", w)];
     let with = |base: [(&'static str, &'static str); 2], k: &'static str, v: &'static str| [base[0], base[1], (k, v)];

@@ -159,6 +159,14 @@ impl Service {
         }
     }
 
+    /// A scrape begun after `seen` was answered. A scrape reads the KPI state and the
+    /// service counters one after the other, in an order the registry chooses: after one
+    /// that counted every message, the next one holds all of their effects.
+    pub fn fresh(&self, seen: Samples) -> Samples {
+        drop(seen);
+        self.scrape().expect("a scrape after the wait")
+    }
+
     /// Kills the process outright (SIGKILL), as a crash would.
     pub fn kill(mut self) {
         if let Some(mut c) = self.child.take() {
