@@ -184,6 +184,9 @@ pub fn deals(events: &[Event], now: i64, acc: &mut Acc, out: &mut Expected) {
                 "s1" => Some(0.1),
                 "s2" => Some(0.4),
                 "s3" => Some(0.7),
+                // A closed stage the deal was reopened in keeps its defined probability.
+                "won" => Some(1.0),
+                "lost" => Some(0.0),
                 _ => None,
             });
             let amount = d.amount.map(|a| to_base(a.1)).unwrap_or(0.0);
