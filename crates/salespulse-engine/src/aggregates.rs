@@ -2,44 +2,43 @@
 //! per calendar month ([`Months`]). Entities change them only through
 //! [`Aggregates::replace`], swapping their old contributions for new ones.
 
-use std::collections::BTreeMap;
-
 use crate::calendar::MonthKey;
 use crate::contrib::Contribution;
+use crate::fixed::{Fixed, Sums};
 use crate::windows::{OwnerId, Windows};
 
 /// Won revenue per (local month, owner), kept for the current and previous fiscal year.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Months {
-    map: BTreeMap<(MonthKey, OwnerId), f64>,
+    map: Sums<(MonthKey, OwnerId)>,
 }
 
 impl Months {
-    fn add(&mut self, month: MonthKey, owner: OwnerId, delta: f64) {
-        let v = self.map.entry((month, owner)).or_insert(0.0);
+    fn add(&mut self, month: MonthKey, owner: OwnerId, delta: Fixed) {
+        let v = self.map.0.entry((month, owner)).or_default();
         *v += delta;
-        if v.abs() < 1e-6 {
-            self.map.remove(&(month, owner));
+        if v.is_zero() {
+            self.map.0.remove(&(month, owner));
         }
     }
 
     /// Calls `f(owner, value)` for every entry in months `first..=last`.
-    pub fn fold(&self, first: MonthKey, last: MonthKey, mut f: impl FnMut(OwnerId, f64)) {
-        for (&(_, owner), &v) in self.map.range((first, 0)..(last + 1, 0)) {
+    pub fn fold(&self, first: MonthKey, last: MonthKey, mut f: impl FnMut(OwnerId, Fixed)) {
+        for (&(_, owner), &v) in self.map.0.range((first, 0)..(last + 1, 0)) {
             f(owner, v);
         }
     }
 
     /// Drops months before `first`.
     pub fn prune(&mut self, first: MonthKey) {
-        if self.map.first_key_value().is_some_and(|((m, _), _)| *m < first) {
-            self.map = self.map.split_off(&(first, 0));
+        if self.map.0.first_key_value().is_some_and(|((m, _), _)| *m < first) {
+            self.map.0 = self.map.0.split_off(&(first, 0));
         }
     }
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.map.0.len()
     }
 }
 
@@ -51,10 +50,13 @@ pub struct Aggregates {
 }
 
 impl Aggregates {
-    fn apply(&mut self, c: &Contribution, sign: f64) {
+    /// Adds a contribution (`retract`: removes it), rounded to the nearest nano-unit once,
+    /// the same way each time, so a removal takes back exactly what was added.
+    fn apply(&mut self, c: &Contribution, retract: bool) {
+        let signed = |v: f64| if retract { -Fixed::from(v) } else { Fixed::from(v) };
         match *c {
-            Contribution::Window { t, owner, stat, value } => self.windows.add(t, owner, stat, sign * value),
-            Contribution::MonthRevenue { month, owner, value } => self.months.add(month, owner, sign * value),
+            Contribution::Window { t, owner, stat, value } => self.windows.add(t, owner, stat, signed(value)),
+            Contribution::MonthRevenue { month, owner, value } => self.months.add(month, owner, signed(value)),
         }
     }
 
@@ -70,12 +72,12 @@ impl Aggregates {
         for c in old {
             match (0..new.len()).find(|&i| !kept.get(i) && new[i] == *c) {
                 Some(i) => kept.set(i),
-                None => self.apply(c, -1.0),
+                None => self.apply(c, true),
             }
         }
         for (i, c) in new.iter().enumerate() {
             if !kept.get(i) {
-                self.apply(c, 1.0);
+                self.apply(c, false);
             }
         }
     }
@@ -120,9 +122,9 @@ mod tests {
     }
 
     fn total(a: &Aggregates) -> f64 {
-        let mut t = 0.0;
+        let mut t = Fixed::ZERO;
         a.windows.fold(Window::D90, 100_000, |_, _, v| t += v);
-        t
+        t.to_f64()
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //!
 //! Views hold additive numbers (one exception: the oldest waiting lead, merged by
 //! minimum), so the views of several shards add up to the view of their union; ratios are
-//! computed after merging, in [`crate::kpis`].
+//! computed after merging, in [`crate::kpis`]. The numbers are [`Fixed`], so a sum does not
+//! depend on the order of its parts; they are read as `f64`.
 //!
 //! Team, rep and stage names are interned: cells are grouped by (scope, team, rep) in hash
 //! maps of small ids, so a lookup hashes each name once and never compares strings
@@ -14,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rustc_hash::FxHashMap;
 
 use crate::calendar::PeriodKind;
+use crate::fixed::Fixed;
 use crate::stat::Stat;
 use crate::time::Window;
 
@@ -106,7 +108,7 @@ impl Names {
 }
 
 /// The cells of one (scope, team, rep), by (stage, cell).
-type Group = FxHashMap<(u32, Cell), f64>;
+type Group = FxHashMap<(u32, Cell), Fixed>;
 
 /// Values of one instant.
 #[derive(Clone, Default)]
@@ -118,11 +120,11 @@ pub struct View {
 impl View {
     /// Adds `v` at `key` (keeps the minimum for [`Cell::OldestWaitStart`]).
     pub fn add(&mut self, key: Key, v: f64) {
-        self.add_at(key.scope, &key.team, key.rep.as_deref(), key.stage.as_deref(), key.cell, v);
+        self.add_at(key.scope, &key.team, key.rep.as_deref(), key.stage.as_deref(), key.cell, Fixed::from(v));
     }
 
     /// Adds `v` at the given coordinates (keeps the minimum for [`Cell::OldestWaitStart`]).
-    pub fn add_at(&mut self, scope: Scope, team: &str, rep: Option<&str>, stage: Option<&str>, cell: Cell, v: f64) {
+    pub fn add_at(&mut self, scope: Scope, team: &str, rep: Option<&str>, stage: Option<&str>, cell: Cell, v: Fixed) {
         let (t, r, s) = (self.names.intern(team), self.names.intern_opt(rep), self.names.intern_opt(stage));
         self.add_ids(scope, t, r, s, cell, v);
     }
@@ -133,13 +135,13 @@ impl View {
     }
 
     /// [`View::add_at`] with names given by their [`View::id`].
-    pub(crate) fn add_ids(&mut self, scope: Scope, team: u32, rep: u32, stage: u32, cell: Cell, v: f64) {
+    pub(crate) fn add_ids(&mut self, scope: Scope, team: u32, rep: u32, stage: u32, cell: Cell, v: Fixed) {
         let min = cell == Cell::OldestWaitStart;
         self.groups
             .entry((scope, team, rep))
             .or_default()
             .entry((stage, cell))
-            .and_modify(|x| if min { *x = x.min(v) } else { *x += v })
+            .and_modify(|x| if min { *x = (*x).min(v) } else { *x += v })
             .or_insert(v);
     }
 
@@ -163,7 +165,7 @@ impl View {
     /// The value at the given coordinates, if any was recorded.
     pub fn find(&self, scope: Scope, team: &str, rep: Option<&str>, stage: Option<&str>, cell: Cell) -> Option<f64> {
         let (t, r, s) = (self.names.find(Some(team))?, self.names.find(rep)?, self.names.find(stage)?);
-        self.groups.get(&(scope, t, r))?.get(&(s, cell)).copied()
+        self.groups.get(&(scope, t, r))?.get(&(s, cell)).map(|v| v.to_f64())
     }
 
     /// Every (stage, cell, value) of `team` (and `rep`) in `scope`, in no particular order.
@@ -175,7 +177,7 @@ impl View {
     ) -> impl Iterator<Item = (Option<&'a str>, Cell, f64)> + 'a {
         let group = (|| Some((self.names.find(Some(team))?, self.names.find(rep)?)))()
             .and_then(|(t, r)| self.groups.get(&(scope, t, r)));
-        group.into_iter().flatten().map(|(&(s, cell), &v)| (self.names.name(s), cell, v))
+        group.into_iter().flatten().map(|(&(s, cell), &v)| (self.names.name(s), cell, v.to_f64()))
     }
 
     /// Teams that have anything.
@@ -200,7 +202,7 @@ impl View {
             for (&(s, cell), &v) in group {
                 let team = self.names.name(t).unwrap_or_default().to_owned();
                 let (rep, stage) = (self.names.name(r).map(str::to_owned), self.names.name(s).map(str::to_owned));
-                out.insert(Key { scope, team, rep, stage, cell }, v);
+                out.insert(Key { scope, team, rep, stage, cell }, v.to_f64());
             }
         }
         out

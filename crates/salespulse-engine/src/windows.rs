@@ -12,6 +12,9 @@
 //! changed slot is a different pointer, copy-on-write tells), so a read costs the window's
 //! distinct (owner, stat) cells and the slots written since, not every slot of it, and a
 //! write costs nothing more.
+//!
+//! Values are [`Fixed`]: a cell retracted to exactly zero is removed, and totals adjusted
+//! in any order are exact.
 
 use std::collections::BTreeMap;
 use std::collections::hash_map::Entry;
@@ -20,6 +23,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::fixed::{Fixed, Sums};
 use crate::stat::Stat;
 use crate::time::{Ms, Window};
 
@@ -27,21 +31,21 @@ use crate::time::{Ms, Window};
 pub type OwnerId = u32;
 
 /// The values of one slot.
-type Cells = FxHashMap<(OwnerId, Stat), f64>;
+type Cells = FxHashMap<(OwnerId, Stat), Fixed>;
 
 /// The sum of one (owner, stat) over a window's stored slots, and in how many slots it
 /// is stored: a cell is read while it is stored somewhere in the window, as it was when
 /// every slot was read.
 #[derive(Debug, Clone, Copy, Default)]
 struct Total {
-    sum: f64,
+    sum: Fixed,
     slots: u32,
 }
 
 type Totals = FxHashMap<(OwnerId, Stat), Total>;
 
 /// Adds a change to the totals: `value` added, in `slots` slots more (or fewer).
-fn adjust(totals: &mut Totals, key: (OwnerId, Stat), value: f64, slots: i32) {
+fn adjust(totals: &mut Totals, key: (OwnerId, Stat), value: Fixed, slots: i32) {
     let total = totals.entry(key).or_default();
     total.sum += value;
     total.slots = total.slots.saturating_add_signed(slots);
@@ -53,7 +57,7 @@ fn adjust(totals: &mut Totals, key: (OwnerId, Stat), value: f64, slots: i32) {
 /// Adds (`sign` 1) or removes (-1) every cell of a slot.
 fn apply(totals: &mut Totals, cells: &Cells, sign: i32) {
     for (&key, &v) in cells {
-        adjust(totals, key, f64::from(sign) * v, sign);
+        adjust(totals, key, if sign < 0 { -v } else { v }, sign);
     }
 }
 
@@ -87,9 +91,6 @@ impl Summed {
     }
 }
 
-/// Values this close to zero after a retraction are dropped, so retracted slots free memory.
-const ZERO: f64 = 1e-6;
-
 /// Rolling-window aggregates of one shard.
 #[derive(Debug, Clone)]
 pub struct Windows {
@@ -112,7 +113,8 @@ impl Default for Windows {
 impl Windows {
     /// Adds `delta` to `stat` of `owner` at event time `t`, in every window that can still
     /// count it.
-    pub fn add(&mut self, t: Ms, owner: OwnerId, stat: Stat, delta: f64) {
+    pub fn add(&mut self, t: Ms, owner: OwnerId, stat: Stat, delta: impl Into<Fixed>) {
+        let delta = delta.into();
         for w in Window::ALL {
             let slot = w.slot(t);
             if slot < self.floor[w.index()] {
@@ -123,12 +125,12 @@ impl Windows {
             match cells.entry((owner, stat)) {
                 Entry::Occupied(mut cell) => {
                     *cell.get_mut() += delta;
-                    if cell.get().abs() < ZERO {
+                    if cell.get().is_zero() {
                         cell.remove();
                     }
                 }
                 Entry::Vacant(cell) => {
-                    if delta.abs() >= ZERO {
+                    if !delta.is_zero() {
                         cell.insert(delta);
                     }
                 }
@@ -158,7 +160,7 @@ impl Windows {
 
     /// Calls `f(owner, stat, value)` once for every (owner, stat) counted in window `w` at
     /// `now`, with its sum over the window's slots.
-    pub fn fold(&self, w: Window, now: Ms, mut f: impl FnMut(OwnerId, Stat, f64)) {
+    pub fn fold(&self, w: Window, now: Ms, mut f: impl FnMut(OwnerId, Stat, Fixed)) {
         let (first, last) = w.slots_at(now);
         let map = &self.maps[w.index()];
         // Stored but not counted now: slots the clock left since the last prune, and slots
@@ -175,7 +177,7 @@ impl Windows {
                 None => (total.sum, total.slots),
             };
             if slots > 0 {
-                f(owner, stat, if sum.abs() < ZERO { 0.0 } else { sum });
+                f(owner, stat, sum);
             }
         }
     }
@@ -195,7 +197,7 @@ impl Windows {
 /// encoding is deterministic and the same as when the store was one sorted map.
 #[derive(Serialize, Deserialize)]
 struct Flat {
-    maps: [BTreeMap<(i64, OwnerId, Stat), f64>; 5],
+    maps: [Sums<(i64, OwnerId, Stat)>; 5],
 }
 
 impl Serialize for Windows {
@@ -203,7 +205,7 @@ impl Serialize for Windows {
         let flat = |m: &BTreeMap<i64, Arc<Cells>>| {
             m.iter().flat_map(|(&slot, cells)| cells.iter().map(move |(&(o, st), &v)| ((slot, o, st), v))).collect()
         };
-        Flat { maps: std::array::from_fn(|i| flat(&self.maps[i])) }.serialize(s)
+        Flat { maps: std::array::from_fn(|i| Sums(flat(&self.maps[i]))) }.serialize(s)
     }
 }
 
@@ -212,7 +214,7 @@ impl<'de> Deserialize<'de> for Windows {
         let flat = Flat::deserialize(d)?;
         let mut maps: [BTreeMap<i64, Cells>; 5] = Default::default();
         for (map, entries) in maps.iter_mut().zip(flat.maps) {
-            for ((slot, owner, stat), v) in entries {
+            for ((slot, owner, stat), v) in entries.0 {
                 map.entry(slot).or_default().insert((owner, stat), v);
             }
         }
@@ -229,18 +231,19 @@ mod tests {
     fn add_fold_retract_prune() {
         let mut ws = Windows::default();
         let h = 3_600_000;
-        ws.add(10 * h, 1, Stat::LeadsCreated, 1.0);
-        ws.add(10 * h + 5, 1, Stat::LeadsCreated, 1.0);
-        ws.add(9 * h, 2, Stat::LeadsCreated, 1.0);
+        let one = Fixed::from(1.0);
+        ws.add(10 * h, 1, Stat::LeadsCreated, one);
+        ws.add(10 * h + 5, 1, Stat::LeadsCreated, one);
+        ws.add(9 * h, 2, Stat::LeadsCreated, one);
         let total = |ws: &Windows, w, now| {
-            let mut t = 0.0;
+            let mut t = Fixed::ZERO;
             ws.fold(w, now, |_, _, v| t += v);
-            t
+            t.to_f64()
         };
         assert_eq!(total(&ws, Window::H1, 10 * h + 10), 2.0);
         assert_eq!(total(&ws, Window::H24, 10 * h + 10), 3.0);
         assert_eq!(total(&ws, Window::H1, 11 * h), 0.0, "exactly one hour later the slot is out");
-        ws.add(10 * h, 1, Stat::LeadsCreated, -2.0);
+        ws.add(10 * h, 1, Stat::LeadsCreated, Fixed::from(-2.0));
         assert_eq!(total(&ws, Window::H24, 10 * h + 10), 1.0);
         assert_eq!(ws.entries(), 5, "retracted slots are removed");
         ws.prune(100 * 86_400_000);
@@ -256,12 +259,12 @@ mod tests {
 
         const MIN: i64 = 60_000;
 
-        fn naive(ws: &Windows, w: Window, now: Ms) -> BTreeMap<(OwnerId, Stat), f64> {
+        fn naive(ws: &Windows, w: Window, now: Ms) -> BTreeMap<(OwnerId, Stat), Fixed> {
             let (first, last) = w.slots_at(now);
             let mut out = BTreeMap::new();
             for cells in ws.maps[w.index()].range(first..=last).map(|(_, c)| c) {
                 for (&key, &v) in cells.iter() {
-                    *out.entry(key).or_insert(0.0) += v;
+                    *out.entry(key).or_insert(Fixed::ZERO) += v;
                 }
             }
             out
@@ -300,7 +303,7 @@ mod tests {
                     match op {
                         Op::Add { minute, owner, stat, amount, undo: u } => {
                             let stat = if stat { Stat::WonRevenue } else { Stat::DealsCreated };
-                            let value = f64::from(amount) * 0.25;
+                            let value = Fixed::from(f64::from(amount) * 0.25);
                             ws.add(minute * MIN, owner, stat, value);
                             if u {
                                 undo.push((minute * MIN, owner, stat, -value));
@@ -329,7 +332,7 @@ mod tests {
                     let want = naive(&ws, w, now);
                     prop_assert_eq!(read.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{:?}", w);
                     for (k, v) in want {
-                        prop_assert!((read[&k] - v).abs() < 1e-9, "{:?} {:?}: {} != {}", w, k, read[&k], v);
+                        prop_assert_eq!(read[&k], v, "{:?} {:?}", w, k);
                     }
                 }
             }

@@ -9,8 +9,8 @@ pub enum SnapshotError {
     Truncated { len: usize },
     #[error("not a salespulse snapshot (bad magic)")]
     NotASnapshot,
-    #[error("snapshot format version {found} is not the one this build reads ({expected})")]
-    Incompatible { found: u16, expected: u16 },
+    #[error("snapshot format version {found} is not one this build reads ({oldest} to {newest})")]
+    Incompatible { found: u16, oldest: u16, newest: u16 },
     #[error("snapshot checksum mismatch")]
     Checksum,
     #[error("snapshot payload does not decode: {0}")]

@@ -4,16 +4,25 @@
 //! magic "SPSNAPSH" | version u16 | reserved u16 | next offset i64 | payload length u64
 //! | payload (postcard encoding of the shard) | CRC-32 of everything before it (u32)
 //! ```
-//! All integers are little-endian. A file that is short, has another magic or version,
-//! or fails its checksum is refused with a typed error; nothing is guessed.
+//! All integers are little-endian. A file that is short, has another magic, a version
+//! this build does not read, or fails its checksum is refused with a typed error;
+//! nothing is guessed.
 
+use salespulse_engine::fixed::reading_f64_sums;
 use salespulse_engine::{EngineConfig, Shard};
 
 use crate::error::SnapshotError;
 
 const MAGIC: &[u8; 8] = b"SPSNAPSH";
-/// The version this build writes and reads. Bump it when the shard's layout changes.
-pub const VERSION: u16 = 1;
+/// The version this build writes. Bump it when the shard's layout changes, and keep
+/// reading the versions before it.
+///
+/// - 1: sums of the aggregates as `f64`;
+/// - 2: sums as exact nano-units (`salespulse_engine::fixed`); a version 1 snapshot is read
+///   by rounding each sum to the nearest nano-unit.
+pub const VERSION: u16 = 2;
+/// The oldest version this build reads.
+pub const OLDEST_READ: u16 = 1;
 const HEADER: usize = 8 + 2 + 2 + 8 + 8;
 
 /// Encodes a shard and the next offset to read after it.
@@ -46,8 +55,8 @@ pub fn decode(bytes: &[u8], cfg: EngineConfig) -> Result<(Shard, i64), SnapshotE
         return Err(SnapshotError::NotASnapshot);
     }
     let version = u16::from_le_bytes(le(bytes, 8));
-    if version != VERSION {
-        return Err(SnapshotError::Incompatible { found: version, expected: VERSION });
+    if !(OLDEST_READ..=VERSION).contains(&version) {
+        return Err(SnapshotError::Incompatible { found: version, oldest: OLDEST_READ, newest: VERSION });
     }
     let next_offset = i64::from_le_bytes(le(bytes, 12));
     let len = u64::from_le_bytes(le(bytes, 20)) as usize;
@@ -58,7 +67,9 @@ pub fn decode(bytes: &[u8], cfg: EngineConfig) -> Result<(Shard, i64), SnapshotE
     if crc32fast::hash(&bytes[..HEADER + len]) != stored {
         return Err(SnapshotError::Checksum);
     }
-    let shard: Shard =
-        postcard::from_bytes(&bytes[HEADER..HEADER + len]).map_err(|e| SnapshotError::Decode(e.to_string()))?;
+    let payload = &bytes[HEADER..HEADER + len];
+    let read = || postcard::from_bytes::<Shard>(payload);
+    let shard = if version == 1 { reading_f64_sums(read) } else { read() };
+    let shard = shard.map_err(|e| SnapshotError::Decode(e.to_string()))?;
     Ok((shard.restored(cfg), next_offset))
 }

@@ -1,12 +1,12 @@
-//! The snapshot format is stable: `golden/v1.snap` was written by the first build of
-//! format version 1, and the current code must read it back to exactly the state that the
-//! same history builds today.
+//! The snapshot format is stable: `golden/v<N>.snap` was written by the first build of
+//! format version N, and the current code must read every version it supports back to
+//! the state that the same history builds today (exactly, for the version it writes).
 //!
 //! Snapshots encode enums by variant index, so inserting a variant in the middle of
 //! [`salespulse_engine::stat::Stat`] (or of any enum the state holds) would silently
 //! renumber the ones after it; this test then fails, because the golden file covers every
 //! `Stat` variant, the last one included. Such a change needs a new format version (and
-//! a new golden file, `v2.snap`), never an edit of `v1.snap`.
+//! a new golden file, `v3.snap`), never an edit of an existing one.
 //!
 //! To write the golden file of a new version: bump `format::VERSION`, then run
 //! `SALESPULSE_WRITE_GOLDEN=1 cargo test -p salespulse-store --test golden`; an existing
@@ -20,7 +20,7 @@ use salespulse_engine::kpis::{Value, families};
 use salespulse_engine::{Applied, Cell, EngineConfig, Reference, Scope, Shard, Window};
 use salespulse_events::{Currency, Event, decode as decode_event};
 use salespulse_gen::{GenConfig, Generator, backfill_times};
-use salespulse_store::format::{self, VERSION};
+use salespulse_store::format::{self, OLDEST_READ, VERSION};
 
 /// The next offset stored in the golden snapshot.
 const NEXT_OFFSET: i64 = 4242;
@@ -163,11 +163,13 @@ fn the_golden_history_covers_every_stat_variant() {
     assert!(missing.is_empty(), "the golden history lacks {missing:?}");
 }
 
-#[test]
-fn a_v1_snapshot_reads_back_to_the_state_its_history_builds_today() {
-    let path = golden_path(1);
+/// Reads the golden snapshot of `version` and checks it against the history: the same
+/// state, and every sample within `tolerance` (relative) of today's.
+fn reads_back(version: u16, tolerance: f64) {
+    let path = golden_path(version);
     let golden = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let (back, next) = format::decode(&golden, EngineConfig::default()).expect("the v1 golden snapshot decodes");
+    let (back, next) = format::decode(&golden, EngineConfig::default())
+        .unwrap_or_else(|e| panic!("the v{version} golden snapshot does not decode: {e}"));
     assert_eq!(next, NEXT_OFFSET);
     let (mut fresh, reference) = history();
     assert_eq!(back.newest_event(), fresh.newest_event());
@@ -182,11 +184,30 @@ fn a_v1_snapshot_reads_back_to_the_state_its_history_builds_today() {
     assert_eq!(want.keys().collect::<Vec<_>>(), got.keys().collect::<Vec<_>>(), "the same series");
     for (k, w) in &want {
         let g = got[k];
-        assert!((w - g).abs() <= 1e-9 * w.abs().max(1.0), "{k}: golden {g}, today {w}");
+        assert!((w - g).abs() <= tolerance * w.abs().max(1.0), "v{version} {k}: golden {g}, today {w}");
     }
     // Dedup ids survive too: the last event of the history is a duplicate after restore.
     let last = handmade().pop().unwrap();
     assert_eq!(back.apply(&last, &reference, now()), Ok(Applied::Duplicate));
+}
+
+#[test]
+fn a_v1_snapshot_reads_back_to_the_state_its_history_builds_today() {
+    // Version 1 summed in f64: its sums are read to the nearest nano-unit.
+    assert_eq!(OLDEST_READ, 1);
+    reads_back(1, 1e-9);
+}
+
+#[test]
+fn a_snapshot_of_the_current_version_reads_back_exactly() {
+    reads_back(VERSION, 0.0);
+}
+
+#[test]
+fn every_version_read_has_its_golden_file() {
+    for v in OLDEST_READ..=VERSION {
+        assert!(golden_path(v).exists(), "no golden snapshot for version {v}");
+    }
 }
 
 #[test]

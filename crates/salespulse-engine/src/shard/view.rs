@@ -7,6 +7,7 @@ use salespulse_events::Money;
 
 use super::Shard;
 use crate::calendar::PeriodKind;
+use crate::fixed::Fixed;
 use crate::reference::{Reference, UNASSIGNED};
 use crate::time::{Ms, Window, ms};
 use crate::view::{Cell, Scope, View};
@@ -30,10 +31,10 @@ struct Reader<'a> {
     now: Ms,
     who: Vec<Who>,
     nobody: Who,
-    spots: FxHashMap<Spot<'a>, f64>,
+    spots: FxHashMap<Spot<'a>, Fixed>,
     /// Spots known to be distinct from each other and from `spots` (window statistics:
     /// one per (window, owner, stat)), kept without a probe.
-    distinct: Vec<(Spot<'a>, f64)>,
+    distinct: Vec<(Spot<'a>, Fixed)>,
 }
 
 impl Shard {
@@ -71,16 +72,17 @@ impl<'a> Reader<'a> {
         owner: Option<OwnerId>,
         stage: Option<&'a str>,
         cell: Cell,
-        value: f64,
+        value: impl Into<Fixed>,
         with_rep: bool,
     ) {
-        if value == 0.0 {
+        let value = value.into();
+        if value.is_zero() {
             return;
         }
         let min = cell == Cell::OldestWaitStart;
         self.spots
             .entry((scope, owner, stage, cell, with_rep))
-            .and_modify(|x| if min { *x = x.min(value) } else { *x += value })
+            .and_modify(|x| if min { *x = (*x).min(value) } else { *x += value })
             .or_insert(value);
     }
 
@@ -114,7 +116,7 @@ impl<'a> Reader<'a> {
             shard.agg.windows.fold(win, self.now, |owner, stat, value| {
                 let stage = stat.stage().and_then(|s| shard.stages.get(u32::from(s)));
                 let cell = Cell::Stat(stat.with_stage(0));
-                if value != 0.0 {
+                if !value.is_zero() {
                     let spot = (Scope::Window(win), Some(owner), stage, cell, per_rep && stat.per_rep());
                     self.distinct.push((spot, value));
                 }

@@ -56,7 +56,7 @@ fn boundaries_follow_the_dst_change_in_both_directions() {
     let cal = h.cfg.calendar;
     let (first, last) = cal.previous(crate::time::ms(now.parse().unwrap()), crate::calendar::PeriodKind::Month);
     let mut october = 0.0;
-    h.shard.agg.months.fold(first, last, |_, v| october += v);
+    h.shard.agg.months.fold(first, last, |_, v| october += v.to_f64());
     assert_eq!(october, 6.0);
 }
 
