@@ -15,8 +15,11 @@ mod kpi_source;
 mod web_config;
 
 pub use collector::KpiCollector;
-pub use conn::HttpLimits;
+pub use conn::{HttpLimits, accept as serve_app};
 pub use families::to_metric_families;
 pub use http::{ExporterError, serve};
 pub use kpi_source::{KpiSource, PartitionStatus, Scrape};
 pub use web_config::WebConfig;
+
+/// The TLS settings of a [`WebConfig`].
+pub use rustls::ServerConfig as TlsServerConfig;

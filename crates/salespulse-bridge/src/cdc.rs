@@ -1,0 +1,88 @@
+//! The Salesforce side: change events read from the connector's topics in batches,
+//! mapped, produced, then their offsets committed, only once the state that includes
+//! them is durable. A batch that cannot be produced is retried (nothing is skipped).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::error::KafkaError;
+use rdkafka::{Message, TopicPartitionList};
+use salespulse_kafka::{QuietContext, SourceConfig};
+use serde_json::Value;
+use tokio::sync::watch;
+use tracing::{info, warn};
+
+use crate::config::SalesforceConfig;
+use crate::core::Core;
+use crate::salesforce;
+
+/// Change events handled in one step, at most.
+const BATCH: usize = 500;
+
+/// Reads, maps and produces until `stop` turns true.
+pub async fn run(
+    core: Arc<Core>,
+    source: &SourceConfig,
+    sf: &SalesforceConfig,
+    mut stop: watch::Receiver<bool>,
+) -> Result<(), KafkaError> {
+    let mut c = source.client();
+    c.set("client.id", "salespulse-bridge")
+        .set("group.id", &sf.group_id)
+        .set("enable.auto.commit", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("enable.partition.eof", "false");
+    for (k, v) in &source.properties {
+        c.set(k, v);
+    }
+    let consumer: StreamConsumer<QuietContext> = c.create_with_context(QuietContext::default())?;
+    let topics: Vec<&str> = sf.topics.iter().map(String::as_str).collect();
+    consumer.subscribe(&topics)?;
+    info!(topics = ?sf.topics, group = %sf.group_id, "reading Salesforce change events");
+    loop {
+        let mut batch: Vec<(Value, Vec<u8>)> = Vec::new();
+        let mut offsets = TopicPartitionList::new();
+        tokio::select! {
+            _ = stop.changed() => return Ok(()),
+            first = consumer.recv() => take(&core, first?, &mut batch, &mut offsets)?,
+        }
+        // Whatever else is already there, up to a batch.
+        while batch.len() < BATCH {
+            match tokio::time::timeout(Duration::from_millis(20), consumer.recv()).await {
+                Ok(m) => take(&core, m?, &mut batch, &mut offsets)?,
+                Err(_) => break,
+            }
+        }
+        let mut backoff = Duration::from_millis(200);
+        while let Err(e) = core.handle("salesforce", &batch, salesforce::map).await {
+            warn!(error = %e, events = batch.len(), "cannot produce Salesforce changes; retrying");
+            tokio::select! {
+                _ = stop.changed() => return Ok(()),
+                () = tokio::time::sleep(backoff) => {}
+            }
+            backoff = (backoff * 2).min(Duration::from_secs(10));
+        }
+        consumer.commit(&offsets, CommitMode::Async)?;
+    }
+}
+
+/// Adds a message to the batch (a payload that is not JSON becomes `Null`, which the
+/// mapping dead-letters as malformed) and its next offset to the commit.
+fn take(
+    core: &Core,
+    m: rdkafka::message::BorrowedMessage<'_>,
+    batch: &mut Vec<(Value, Vec<u8>)>,
+    offsets: &mut TopicPartitionList,
+) -> Result<(), KafkaError> {
+    core.metrics.received.with_label_values(&["salesforce"]).inc();
+    let raw = m.payload().unwrap_or_default().to_vec();
+    let value = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+    batch.push((value, raw));
+    let next = rdkafka::Offset::Offset(m.offset() + 1);
+    if offsets.find_partition(m.topic(), m.partition()).is_some() {
+        offsets.set_partition_offset(m.topic(), m.partition(), next)
+    } else {
+        offsets.add_partition_offset(m.topic(), m.partition(), next)
+    }
+}

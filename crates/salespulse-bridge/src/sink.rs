@@ -1,0 +1,140 @@
+//! Producing what a CRM payload gave: canonical events to the events (or reference)
+//! topic, and what could not be mapped to the dead-letter topic with its reason, all
+//! acknowledged before the payload counts as handled.
+
+use std::time::Instant;
+
+use rdkafka::error::KafkaError;
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
+use salespulse_kafka::{QuietContext, SourceConfig, headers};
+use tracing::warn;
+
+use crate::canonical::Topic;
+use crate::mapping::{Mapped, Reject};
+use crate::metrics::Metrics;
+
+/// Header naming the CRM a dead letter came from.
+pub const SOURCE_HEADER: &str = "salespulse.source.crm";
+
+/// The bridge's producer.
+pub struct Producer {
+    producer: FutureProducer<QuietContext>,
+    events: String,
+    reference: Option<String>,
+    dead_letters: Option<String>,
+    max_bytes: usize,
+    metrics: Metrics,
+}
+
+impl std::fmt::Debug for Producer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Producer").field("events", &self.events).finish_non_exhaustive()
+    }
+}
+
+impl Producer {
+    /// An idempotent producer; a message not acknowledged within 10 s fails (so a webhook
+    /// gets a 5xx and the CRM sends it again) unless `message.timeout.ms` is set.
+    pub fn new(cfg: &SourceConfig, reference: Option<String>, metrics: Metrics) -> Result<Producer, KafkaError> {
+        let mut c = cfg.client();
+        c.set("client.id", "salespulse-bridge")
+            .set("enable.idempotence", "true")
+            .set("linger.ms", "5")
+            .set("message.timeout.ms", "10000");
+        for (k, v) in &cfg.properties {
+            c.set(k, v);
+        }
+        let producer = c.create_with_context(QuietContext::default())?;
+        let max_bytes = if cfg.max_message_bytes == 0 { usize::MAX } else { cfg.max_message_bytes };
+        Ok(Producer {
+            producer,
+            events: cfg.topic.clone(),
+            reference,
+            dead_letters: cfg.dead_letter_topic.clone(),
+            max_bytes,
+            metrics,
+        })
+    }
+
+    /// Produces every event of each mapped payload and a dead letter of the payload for
+    /// each of its rejects, and waits for all to be acknowledged. Events the canonical
+    /// decoder refuses are rejects.
+    pub async fn deliver(&self, source: &str, batch: Vec<(Mapped, &[u8])>) -> Result<(), KafkaError> {
+        let began = Instant::now();
+        let mut pending = Vec::new();
+        let mut done = Vec::with_capacity(batch.len());
+        for (mut mapped, raw) in batch {
+            validate(&mut mapped, self.max_bytes);
+            for out in &mapped.out {
+                let topic = match out.topic {
+                    Topic::Reference => self.reference.as_deref().unwrap_or(&self.events),
+                    Topic::Events => &self.events,
+                };
+                pending.push(self.send(topic, &out.key, &out.payload(), OwnedHeaders::new())?);
+            }
+            for r in &mapped.rejects {
+                warn!(source, reason = r.reason, detail = %r.detail, "CRM payload not mapped: dead-lettered");
+                if let Some(topic) = &self.dead_letters {
+                    pending.push(self.send(
+                        topic,
+                        source,
+                        &raw[..raw.len().min(self.max_bytes)],
+                        dead_letter(source, r, raw.len(), self.max_bytes),
+                    )?);
+                }
+            }
+            done.push(mapped);
+        }
+        for p in pending {
+            match p.await {
+                Ok(Ok(_)) => {}
+                Ok(Err((e, _))) => return Err(e),
+                Err(_) => return Err(KafkaError::Canceled),
+            }
+        }
+        self.metrics.produce_seconds.observe(began.elapsed().as_secs_f64());
+        for mapped in done {
+            for out in &mapped.out {
+                self.metrics.events.with_label_values(&[source, out.event_type()]).inc();
+            }
+            for r in &mapped.rejects {
+                self.metrics.rejected.with_label_values(&[source, r.reason]).inc();
+            }
+            self.metrics.ignored.with_label_values(&[source]).inc_by(mapped.ignored);
+            self.metrics.gaps.inc_by(mapped.gaps);
+        }
+        Ok(())
+    }
+
+    fn send(&self, topic: &str, key: &str, payload: &[u8], h: OwnedHeaders) -> Result<DeliveryFuture, KafkaError> {
+        let record = FutureRecord::to(topic).key(key).payload(payload).headers(h);
+        self.producer.send_result(record).map_err(|(e, _)| e)
+    }
+}
+
+/// The headers of a dead letter: why, from which CRM, and whether it was cut to fit.
+fn dead_letter(source: &str, r: &Reject, size: usize, max: usize) -> OwnedHeaders {
+    let h = OwnedHeaders::new()
+        .insert(Header { key: headers::REASON, value: Some(r.reason) })
+        .insert(Header { key: headers::ERROR, value: Some(r.detail.as_str()) })
+        .insert(Header { key: SOURCE_HEADER, value: Some(source) });
+    if size <= max {
+        return h;
+    }
+    h.insert(Header { key: headers::TRUNCATED, value: Some("true") })
+        .insert(Header { key: headers::ORIGINAL_SIZE, value: Some(&size.to_string()) })
+}
+
+/// Moves every event the canonical decoder refuses to the rejects (`invalid_event`): the
+/// bridge never produces an event the service would dead-letter.
+pub fn validate(mapped: &mut Mapped, max_bytes: usize) {
+    let mut kept = Vec::with_capacity(mapped.out.len());
+    for out in std::mem::take(&mut mapped.out) {
+        match salespulse_events::decode(&out.payload(), max_bytes) {
+            Ok(_) => kept.push(out),
+            Err(e) => mapped.rejects.push(Reject::new("invalid_event", format!("{}: {e}", out.event_type()))),
+        }
+    }
+    mapped.out = kept;
+}
