@@ -5,6 +5,7 @@
 //! `make test` starts a local broker and sets `KAFKA_BROKERS`; to use your own Kafka, set
 //! it yourself. Build the binary first (`cargo build -p salespulse`; `make test` does).
 
+mod bridge;
 mod events;
 mod grafana;
 mod kafka;
@@ -15,6 +16,7 @@ mod prometheus;
 mod service;
 mod spare_broker;
 
+pub use bridge::*;
 pub use events::*;
 pub use grafana::*;
 pub use kafka::*;

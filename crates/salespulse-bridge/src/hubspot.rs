@@ -50,6 +50,13 @@ fn one(e: &Value, known: &mut Known, m: &Mapping, mapped: &mut Mapped) -> Result
         "deal.creation" | "deal.propertyChange" | "deal.deletion" | "deal.restore" => {
             let record = known.entry(&format!("{SOURCE}:deal:{object}"));
             let before = record.clone();
+            // A property changes only if this event is not older than the one that set it.
+            let field = if property.is_empty() { kind.as_str() } else { property };
+            let field = if kind == "deal.restore" { "deal.deletion" } else { field };
+            if !record.fresh(field, at.timestamp_millis()) {
+                mapped.ignored += 1;
+                return Ok(());
+            }
             match (kind.as_str(), property) {
                 ("deal.creation", _) => record.created_at = Some(at.timestamp_millis()),
                 ("deal.deletion", _) => record.deleted = true,

@@ -3,7 +3,7 @@
 //! `max_records`, the least recently changed records are forgotten (counted). Serialised
 //! whole into the bridge's state.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -32,8 +32,29 @@ pub struct Record {
     /// Its creation event has been emitted.
     pub announced: bool,
     pub deleted: bool,
+    /// The CRM time (epoch ms) of the newest change applied, per field: an older change of
+    /// a field (a redelivery, a replay) is not applied over a newer one.
+    times: BTreeMap<String, i64>,
     /// When it last changed (a counter), for eviction.
     touched: u64,
+}
+
+impl Record {
+    /// Whether a change of `field` made at `at_ms` is not older than the newest applied;
+    /// if so, it becomes the newest.
+    pub fn fresh(&mut self, field: &str, at_ms: i64) -> bool {
+        match self.times.get_mut(field) {
+            Some(t) if *t > at_ms => false,
+            Some(t) => {
+                *t = at_ms;
+                true
+            }
+            None => {
+                self.times.insert(field.to_owned(), at_ms);
+                true
+            }
+        }
+    }
 }
 
 /// Records by `source:kind:id`.
@@ -142,6 +163,15 @@ mod tests {
         assert!(k.get("r999").is_some());
         assert!(k.get("r0").is_none());
         assert_eq!(k.evicted as usize + k.len(), 1_000);
+    }
+
+    #[test]
+    fn an_older_change_of_a_field_is_stale() {
+        let mut r = Record::default();
+        assert!(r.fresh("stage", 10));
+        assert!(r.fresh("stage", 10), "the same change again");
+        assert!(!r.fresh("stage", 9));
+        assert!(r.fresh("amount", 1), "fields are independent");
     }
 
     #[test]

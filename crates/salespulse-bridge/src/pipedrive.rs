@@ -41,6 +41,11 @@ fn one(body: &Value, known: &mut Known, m: &Mapping, mapped: &mut Mapped) -> Res
         ("deal", _) => {
             let record = known.entry(&format!("{SOURCE}:deal:{id}"));
             let before = record.clone();
+            // `data` is the whole deal: one older than the last applied would undo changes.
+            if !record.fresh("deal", at.timestamp_millis()) {
+                mapped.ignored += 1;
+                return Ok(());
+            }
             if action == "delete" {
                 record.deleted = true;
             } else {
@@ -83,7 +88,7 @@ fn one(body: &Value, known: &mut Known, m: &Mapping, mapped: &mut Mapped) -> Res
                 .set("duration_s", get("duration").and_then(duration_s));
             mapped.out.push(logged.event());
         }
-        ("lead", "create" | "change") => lead(&id, &unique, at, owner, get("is_archived"), known, m, mapped),
+        ("lead", "create" | "change") => lead(Lead { id: &id, unique: &unique, at, data }, owner, known, m, mapped),
         ("activity" | "lead", "delete") | ("person" | "organization" | "user" | "note" | "product", _) => {
             mapped.ignored += 1
         }
@@ -92,19 +97,25 @@ fn one(body: &Value, known: &mut Known, m: &Mapping, mapped: &mut Mapped) -> Res
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments, reason = "one lead change, read from the webhook")]
-fn lead(
-    id: &str,
-    unique: &str,
+/// One lead change, as the webhook gives it.
+struct Lead<'a> {
+    id: &'a str,
+    unique: &'a str,
     at: chrono::DateTime<chrono::Utc>,
-    owner: Option<String>,
-    archived: Option<&Value>,
-    known: &mut Known,
-    m: &Mapping,
-    mapped: &mut Mapped,
-) {
+    data: Option<&'a Value>,
+}
+
+/// A lead's events, keyed by its organisation like the activities about it.
+fn lead(l: Lead<'_>, owner: Option<String>, known: &mut Known, m: &Mapping, mapped: &mut Mapped) {
+    let Lead { id, unique, at, data } = l;
+    let get = |k: &str| data.and_then(|d| d.get(k)).filter(|v| !v.is_null());
     let record = known.entry(&format!("{SOURCE}:lead:{id}"));
-    let canon = |t: &str| Canon::new(SOURCE, &[unique, t], t, at).set("lead_id", Some(id));
+    if let Some(org) = id_of(get("organization_id")) {
+        record.account = Some(org);
+    }
+    let account = record.account.clone();
+    let canon =
+        |t: &str| Canon::new(SOURCE, &[unique, t], t, at).set("lead_id", Some(id)).set("account_id", account.clone());
     let rep = owner.as_deref().map(|o| m.rep(SOURCE, o));
     let before = record.clone();
     if !record.announced {
@@ -116,7 +127,7 @@ fn lead(
     if owner.is_some() {
         record.owner = owner;
     }
-    if archived.and_then(Value::as_bool) == Some(true) && record.status == Status::Open {
+    if get("is_archived").and_then(Value::as_bool) == Some(true) && record.status == Status::Open {
         record.status = Status::Lost;
         mapped.out.push(canon("lead.disqualified").set("reason", Some("archived")).event());
     }

@@ -48,7 +48,7 @@ pub fn map(value: &Value, known: &mut Known, m: &Mapping) -> Mapped {
         match entity {
             "Opportunity" => opportunity(&event, id, known, m, &mut mapped),
             "Lead" => lead(&event, id, known, m, &mut mapped),
-            "Task" | "Event" => activity(&event, entity, id, m, &mut mapped),
+            "Task" | "Event" => activity(&event, entity, id, known, m, &mut mapped),
             other => {
                 mapped.rejects.push(Reject::new("unsupported", format!("entity {other:?}")));
                 return mapped;
@@ -109,28 +109,30 @@ fn nulled(header: &Value) -> Vec<String> {
 fn opportunity(e: &Event<'_>, id: &str, known: &mut Known, m: &Mapping, mapped: &mut Mapped) {
     let record = known.entry(&format!("{SOURCE}:deal:{id}"));
     let before = record.clone();
-    match e.change {
-        "DELETE" => record.deleted = true,
-        "UNDELETE" => record.deleted = false,
-        _ => {}
+    let ms = e.at.timestamp_millis();
+    // A field changes only if this change is not older than the one that set it (a
+    // replayed change event is not applied over a newer one).
+    if matches!(e.change, "DELETE" | "UNDELETE") && record.fresh("IsDeleted", ms) {
+        record.deleted = e.change == "DELETE";
     }
-    if let Some(v) = e.field("AccountId") {
+    if let Some(v) = e.field("AccountId").filter(|_| record.fresh("AccountId", ms)) {
         record.account = v.and_then(|v| id_of(Some(v)));
     }
-    if let Some(owner) = e.id("OwnerId") {
+    if let Some(owner) = e.id("OwnerId").filter(|_| record.fresh("OwnerId", ms)) {
         record.owner = Some(owner);
     }
-    if let Some(v) = e.field("Amount") {
+    if let Some(v) = e.field("Amount").filter(|_| record.fresh("Amount", ms)) {
         record.amount = v.and_then(|v| number_of(Some(v)));
     }
-    if let Some(c) = e.field("CurrencyIsoCode").flatten().and_then(Value::as_str) {
+    let currency = e.field("CurrencyIsoCode").flatten().and_then(Value::as_str);
+    if let Some(c) = currency.filter(|_| record.fresh("CurrencyIsoCode", ms)) {
         record.currency = Some(c.to_owned());
     }
-    if let Some(stage) = e.id("StageName") {
+    if let Some(stage) = e.id("StageName").filter(|_| record.fresh("StageName", ms)) {
         record.stage = Some(stage);
     }
     let (closed, won) = (e.flag("IsClosed"), e.flag("IsWon"));
-    if closed.is_some() || won.is_some() {
+    if (closed.is_some() || won.is_some()) && record.fresh("IsClosed", ms) {
         let closed = closed.unwrap_or(record.status != Status::Open);
         let won = won.unwrap_or(record.status == Status::Won);
         record.status = match (closed, won) {
@@ -176,8 +178,9 @@ fn lead(e: &Event<'_>, id: &str, known: &mut Known, m: &Mapping, mapped: &mut Ma
     }
 }
 
-fn activity(e: &Event<'_>, entity: &str, id: &str, m: &Mapping, mapped: &mut Mapped) {
-    if e.change != "CREATE" {
+fn activity(e: &Event<'_>, entity: &str, id: &str, known: &mut Known, m: &Mapping, mapped: &mut Mapped) {
+    let record = known.entry(&format!("{SOURCE}:activity:{id}"));
+    if e.change != "CREATE" || record.announced {
         mapped.ignored += 1;
         return;
     }
@@ -196,6 +199,7 @@ fn activity(e: &Event<'_>, entity: &str, id: &str, m: &Mapping, mapped: &mut Map
         mapped.rejects.push(Reject::new("missing_field", format!("{entity} {id} has no OwnerId")));
         return;
     };
+    record.announced = true;
     let (who, what) = (e.id("WhoId"), e.id("WhatId"));
     let duration = match entity {
         "Event" => e.field("DurationInMinutes").flatten().and_then(|v| number_of(Some(v))).map(|m| m * 60.0),

@@ -22,6 +22,9 @@ pub enum Command {
     Gen(GenArgs),
     /// Create the events, reference and dead-letter topics if they are missing.
     Topics(TopicsArgs),
+    /// Turn CRM changes (Salesforce CDC, HubSpot and Pipedrive webhooks) into canonical
+    /// events on the events topic ([bridge] section; docs/sources.md).
+    Bridge(Common),
 }
 
 /// Settings shared by `run` and `check`; each overrides the config file.

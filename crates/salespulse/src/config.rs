@@ -21,6 +21,8 @@ pub struct Config {
     pub kpis: KpisSection,
     pub reference: ReferenceSection,
     pub log: LogSection,
+    /// `[bridge]`: `salespulse bridge` (CRM sources); see docs/sources.md.
+    pub bridge: salespulse_bridge::BridgeConfig,
 }
 
 /// `[kafka]`: where events come from.

@@ -1,5 +1,5 @@
 //! The `salespulse` binary: the service (`run`), config checking (`check`), the traffic
-//! generator (`gen`) and topic creation (`topics`). It holds wiring only: it reads the
+//! generator (`gen`), topic creation (`topics`) and the CRM bridge (`bridge`). It holds wiring only: it reads the
 //! configuration, builds the node (`salespulse-node`), the consumer, the exporter and the
 //! file watcher, and owns process concerns (signals, exit codes, logging).
 
@@ -57,6 +57,14 @@ fn main() -> ExitCode {
             };
             logging::init(&r.config.log.format, &r.config.log.level);
             runtime().block_on(run::run(r))
+        }
+        Command::Bridge(common) => {
+            let r = match resolve_or_exit(&common) {
+                Ok(r) => r,
+                Err(code) => return code,
+            };
+            logging::init(&r.config.log.format, &r.config.log.level);
+            runtime().block_on(salespulse_bridge::run(r.bridge(), run::signal()))
         }
         Command::Topics(args) => {
             let r = match resolve_or_exit(&args.common) {

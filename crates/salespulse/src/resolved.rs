@@ -94,6 +94,13 @@ pub fn resolve(args: &Common) -> anyhow::Result<Result<Resolved, Vec<String>>> {
     }
     config.kafka.properties.extend(properties(&args.kafka_properties, &mut errors));
     config.kafka.properties.extend(crate::secrets::from_env(|name| std::env::var(name).ok(), &mut errors));
+    let env = |name: &str| std::env::var(name).ok();
+    if let Some(s) = crate::secrets::one("SALESPULSE_BRIDGE_HUBSPOT_APP_SECRET", env, &mut errors) {
+        config.bridge.hubspot.app_secret = s;
+    }
+    if let Some(s) = crate::secrets::one("SALESPULSE_BRIDGE_PIPEDRIVE_PASSWORD", env, &mut errors) {
+        config.bridge.pipedrive.password = s;
+    }
     let rf = &config.reference;
     let files = ReferenceFiles {
         roster: rf.roster_file.clone(),
@@ -122,6 +129,16 @@ pub fn resolve(args: &Common) -> anyhow::Result<Result<Resolved, Vec<String>>> {
 }
 
 impl Resolved {
+    /// Everything `salespulse bridge` needs.
+    pub fn bridge(&self) -> salespulse_bridge::BridgeRun {
+        salespulse_bridge::BridgeRun {
+            cfg: self.config.bridge.clone(),
+            kafka: self.source(),
+            reference_topic: self.reference_topic(),
+            tls: self.settings.web.tls.clone(),
+        }
+    }
+
     /// Settings of the Kafka source.
     pub fn source(&self) -> SourceConfig {
         let k = &self.config.kafka;

@@ -27,7 +27,7 @@ async fn stopped(mut rx: watch::Receiver<bool>) {
 }
 
 /// Resolves on SIGINT or SIGTERM.
-async fn signal() {
+pub async fn signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

@@ -1,7 +1,9 @@
 //! Kafka client secrets from the environment: `SALESPULSE_KAFKA_SASL_PASSWORD`, or
 //! `SALESPULSE_KAFKA_SASL_PASSWORD_FILE` naming a file that holds it (a mounted Secret, a
 //! systemd credential), and the same for every key of [`SECRET_PROPERTIES`]. Values are
-//! never logged or printed: problems name the variable, not what it holds.
+//! never logged or printed: problems name the variable, not what it holds. The bridge's
+//! secrets come the same way: `SALESPULSE_BRIDGE_HUBSPOT_APP_SECRET` and
+//! `SALESPULSE_BRIDGE_PIPEDRIVE_PASSWORD` (or their `_FILE`).
 
 /// librdkafka properties that hold secrets.
 pub const SECRET_PROPERTIES: [&str; 5] =
@@ -29,6 +31,21 @@ pub fn from_env(env: impl Fn(&str) -> Option<String>, errors: &mut Vec<String>) 
         }
     }
     out
+}
+
+/// One secret of `[bridge]`: the variable `name`, else the file `name_FILE` names.
+pub fn one(name: &str, env: impl Fn(&str) -> Option<String>, errors: &mut Vec<String>) -> Option<String> {
+    if let Some(value) = env(name) {
+        return Some(value);
+    }
+    let path = env(&format!("{name}_FILE"))?;
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text.trim_end_matches(['\r', '\n']).to_owned()),
+        Err(e) => {
+            errors.push(format!("{name}_FILE: cannot read {path}: {e}"));
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -62,6 +62,7 @@ impl Config {
         let (stalled_after, stalled_after_by_stage) = self.kpis.check(&mut errors);
         let reload_interval = self.reference.check(&mut errors);
         self.log.check(&mut errors);
+        errors.extend(self.bridge.check());
         if !errors.is_empty() {
             return Err(errors);
         }
