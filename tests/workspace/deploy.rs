@@ -168,6 +168,37 @@ fn the_shipped_configuration_checks() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+#[test]
+fn the_shipped_bridge_configuration_checks_and_each_problem_is_listed() {
+    let path = root().join("deploy/bridge/salespulse-bridge.toml");
+    // The password comes from the environment, as in the compose file.
+    let check = |config: &std::path::Path| {
+        Command::new(binary())
+            .args(["check", "--config"])
+            .arg(config)
+            .env("SALESPULSE_BRIDGE_PIPEDRIVE_PASSWORD", "from-the-environment")
+            .output()
+            .expect("run")
+    };
+    let out = check(&path);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Three mistakes, three lines, exit 2.
+    let text = std::fs::read_to_string(&path)
+        .expect("the example")
+        .replace("listen = \"0.0.0.0:9465\"", "listen = \"nowhere\"")
+        .replace("default_currency = \"EUR\"", "default_currency = \"euro\"")
+        .replacen("source = \"pipedrive\"", "source = \"zoho\"", 1);
+    let dir = std::env::temp_dir().join(salespulse_e2e::unique("bridge-config"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("bad.toml"), text).expect("config");
+    let out = check(&dir.join("bad.toml"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for key in ["bridge.listen", "bridge.default_currency", "bridge.stages[7].source"] {
+        assert!(err.contains(key), "{key} not reported:\n{err}");
+    }
+}
+
 /// kubectl's own kustomize, when installed, builds every overlay into the same objects.
 #[test]
 fn kubectl_kustomize_builds_the_same_objects_when_installed() {
