@@ -240,3 +240,89 @@ fn bridge_documented() -> Vec<String> {
         .filter(|n| n.starts_with("salespulse_bridge_"))
         .collect()
 }
+
+/// docs/metrics.md says every bridge series adds up across instances with `sum`: two
+/// bridges that each took part of the webhooks report, summed, what one bridge that took
+/// them all reports.
+#[test]
+fn the_bridge_series_add_up_across_instances() {
+    let events = unique("br-sum-events");
+    create_topic(&events, 1);
+    let start = || {
+        let addr = format!("127.0.0.1:{}", free_port());
+        let state = std::env::temp_dir().join(unique("bridge-sum-state"));
+        let text = format!(
+            "[kafka]\ndead_letter_topic = \"\"\n[bridge]\nlisten = \"{addr}\"\nstate_store = \"file://{}\"\n\
+             default_currency = \"EUR\"\n[bridge.pipedrive]\nusername = \"pipedrive\"\npassword = \"{PIPEDRIVE_PASSWORD}\"\n",
+            state.display()
+        );
+        Bridge::start(&config_file(&text), &addr, &["--topic", &events, "--reference-topic", ""])
+    };
+    let (one, two, both) = (start(), start(), start());
+    let now = Utc::now();
+    let part_a = ["pipedrive/lead-create.json", "pipedrive/activity-call.json", "pipedrive/deal-501-create.json"];
+    let part_b = ["pipedrive/deal-502-create.json", "pipedrive/deal-502-lost.json", "pipedrive/unsupported.json"];
+    for (bridge, files) in [(&one, &part_a), (&two, &part_b), (&both, &part_a), (&both, &part_b)] {
+        for f in files {
+            assert_eq!(pipedrive(bridge, &fixture(f, now)), 200, "{f}");
+        }
+        let refused = bridge.post("/webhooks/pipedrive", &basic("pipedrive", "wrong"), b"{}").0;
+        assert_eq!(refused, 401);
+    }
+    let (a, b, all) = (one.scrape().unwrap(), two.scrape().unwrap(), both.scrape().unwrap());
+    let mut compared = 0;
+    for (key, v) in &all.values {
+        // Times differ between runs: compare counts, not durations.
+        let timed = key.starts_with("salespulse_bridge_produce_seconds_sum")
+            || key.starts_with("salespulse_bridge_produce_seconds_bucket");
+        if !key.starts_with("salespulse_bridge_") || timed {
+            continue;
+        }
+        let parts = a.values.get(key).unwrap_or(&0.0) + b.values.get(key).unwrap_or(&0.0);
+        assert_eq!(parts, *v, "{key}: {parts} across two instances, {v} in one");
+        compared += 1;
+    }
+    assert!(compared >= 20, "{compared} series compared");
+}
+
+/// With the broker frozen, a webhook gets 503 within the CRM's timeout (so the CRM sends
+/// it again) and what it taught the bridge is undone: the retry, once the broker is back,
+/// produces the event.
+#[test]
+fn a_webhook_that_cannot_be_produced_gets_503_and_its_retry_is_not_lost() {
+    let broker = SpareBroker::start(free_port());
+    let events = unique("br-down-events");
+    create_topic_on(&broker.address, &events, 1);
+    let addr = format!("127.0.0.1:{}", free_port());
+    let state = std::env::temp_dir().join(unique("bridge-down-state"));
+    let text = format!(
+        "[kafka]\ndead_letter_topic = \"\"\n[bridge]\nlisten = \"{addr}\"\nstate_store = \"file://{}\"\n\
+         [bridge.pipedrive]\nusername = \"pipedrive\"\npassword = \"{PIPEDRIVE_PASSWORD}\"\n",
+        state.display()
+    );
+    let args = ["--topic", events.as_str(), "--reference-topic", ""];
+    let bridge = Bridge::start_on(&broker.address, &config_file(&text), &addr, &args);
+    let now = Utc::now();
+    assert_eq!(pipedrive(&bridge, &fixture("pipedrive/deal-501-create.json", now)), 200);
+
+    broker.pause();
+    let stage = fixture("pipedrive/deal-501-stage.json", now);
+    let began = std::time::Instant::now();
+    assert_eq!(pipedrive(&bridge, &stage), 503, "{}", bridge.log_text());
+    // bridge.answer_within is 4 s: the answer comes before HubSpot's 5 s, with slack for a
+    // loaded machine.
+    assert!(began.elapsed() < Duration::from_secs(8), "answered after {:?}", began.elapsed());
+    broker.resume();
+
+    // The CRM retries until it is accepted.
+    eventually(Duration::from_secs(60), "the retry accepted", || match pipedrive(&bridge, &stage) {
+        200 => Ok(()),
+        code => Err(format!("{code}\n{}", bridge.log_text())),
+    });
+    let produced = consume_on(&broker.address, &events, 2, Duration::from_secs(20));
+    let types: Vec<String> = produced
+        .iter()
+        .map(|r| serde_json::from_slice::<serde_json::Value>(&r.payload).unwrap_or_default()["type"].to_string())
+        .collect();
+    assert!(types.contains(&"\"deal.stage_changed\"".to_owned()), "{types:?}");
+}

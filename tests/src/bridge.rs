@@ -73,12 +73,18 @@ pub struct Bridge {
 }
 
 impl Bridge {
-    /// Starts `salespulse bridge --config <config>` with `args` (topics, brokers...).
+    /// Starts `salespulse bridge --config <config>` with `args` (topics...) against the
+    /// shared broker.
     pub fn start(config: &Path, addr: &str, args: &[&str]) -> Bridge {
+        Bridge::start_on(&crate::brokers(), config, addr, args)
+    }
+
+    /// [`Bridge::start`] against `brokers`.
+    pub fn start_on(brokers: &str, config: &Path, addr: &str, args: &[&str]) -> Bridge {
         let log = std::env::temp_dir().join(format!("{}.log", crate::unique("salespulse-bridge")));
         let out = std::fs::File::create(&log).expect("log file");
         let child = Command::new(binary())
-            .args(["bridge", "--config", &config.display().to_string(), "--brokers", &crate::brokers()])
+            .args(["bridge", "--config", &config.display().to_string(), "--brokers", brokers])
             .args(args)
             .args(["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"])
             .env("SALESPULSE_LOG_FORMAT", "json")

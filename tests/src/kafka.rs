@@ -104,7 +104,13 @@ pub struct Received {
 
 /// Reads every partition of `topic` from the beginning until `n` messages are read.
 pub fn consume(topic: &str, n: usize, timeout: Duration) -> Vec<Received> {
-    let consumer: BaseConsumer = client().set("group.id", crate::unique("e2e-reader")).create().expect("consumer");
+    consume_on(&brokers(), topic, n, timeout)
+}
+
+/// [`consume`] from `brokers`.
+pub fn consume_on(brokers: &str, topic: &str, n: usize, timeout: Duration) -> Vec<Received> {
+    let consumer: BaseConsumer =
+        client_of(brokers).set("group.id", crate::unique("e2e-reader")).create().expect("consumer");
     let md = consumer.fetch_metadata(Some(topic), Duration::from_secs(10)).expect("metadata");
     let mut tpl = TopicPartitionList::new();
     for p in md.topics()[0].partitions() {

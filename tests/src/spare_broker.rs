@@ -42,8 +42,31 @@ impl SpareBroker {
     }
 }
 
+impl SpareBroker {
+    /// Freezes the broker (SIGSTOP): connections stay open and nothing answers, as when a
+    /// broker hangs or the network drops packets.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Thaws a paused broker (SIGCONT).
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn resume_quietly(&self) {
+        Command::new("kill").args(["-CONT", &self.child.id().to_string()]).status().ok();
+    }
+
+    fn signal(&self, sig: &str) {
+        let status = Command::new("kill").args([sig, &self.child.id().to_string()]).status().expect("kill");
+        assert!(status.success(), "kill {sig}");
+    }
+}
+
 impl Drop for SpareBroker {
     fn drop(&mut self) {
+        self.resume_quietly();
         self.child.kill().ok();
         self.child.wait().ok();
     }

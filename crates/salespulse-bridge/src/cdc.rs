@@ -55,7 +55,7 @@ pub async fn run(
             }
         }
         let mut backoff = Duration::from_millis(200);
-        while let Err(e) = core.handle("salesforce", &batch, salesforce::map).await {
+        while let Err(e) = core.handle("salesforce", &batch, salesforce::map, None).await {
             warn!(error = %e, events = batch.len(), "cannot produce Salesforce changes; retrying");
             tokio::select! {
                 _ = stop.changed() => return Ok(()),

@@ -13,6 +13,9 @@ pub struct BridgeConfig {
     pub listen: String,
     /// Largest webhook body accepted; larger ones get 413.
     pub max_body_bytes: usize,
+    /// A webhook whose events are not acknowledged by Kafka within this time gets 503, so
+    /// the CRM sends it again before its own timeout (HubSpot waits 5 s).
+    pub answer_within: String,
     /// Records (deals, leads) whose last known fields are kept; the least recently
     /// changed are forgotten beyond it.
     pub max_records: usize,
@@ -35,6 +38,7 @@ impl Default for BridgeConfig {
         BridgeConfig {
             listen: "0.0.0.0:9465".into(),
             max_body_bytes: 1024 * 1024,
+            answer_within: "4s".into(),
             max_records: 1_000_000,
             state_store: "file://./salespulse-bridge-state".into(),
             default_currency: "USD".into(),
@@ -59,7 +63,7 @@ pub struct SalesforceConfig {
 }
 
 /// `[bridge.hubspot]`: webhooks at `POST /webhooks/hubspot`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HubSpotConfig {
     /// The app's client secret (signature v3); empty: HubSpot is off. Also read from
@@ -79,13 +83,37 @@ impl Default for HubSpotConfig {
 }
 
 /// `[bridge.pipedrive]`: webhooks v2 at `POST /webhooks/pipedrive`, with basic auth.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PipedriveConfig {
     /// Basic-auth user set on the webhook; empty: Pipedrive is off.
     pub username: String,
     /// Its password. Also read from `SALESPULSE_BRIDGE_PIPEDRIVE_PASSWORD` or `..._FILE`.
     pub password: String,
+}
+
+/// Shows whether a secret is set, never what it is.
+fn redacted(secret: &str) -> &'static str {
+    if secret.is_empty() { "" } else { "<redacted>" }
+}
+
+impl std::fmt::Debug for HubSpotConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HubSpotConfig")
+            .field("app_secret", &redacted(&self.app_secret))
+            .field("max_age", &self.max_age)
+            .field("public_url", &self.public_url)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for PipedriveConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PipedriveConfig")
+            .field("username", &self.username)
+            .field("password", &redacted(&self.password))
+            .finish()
+    }
 }
 
 /// One CRM stage: `id` as the CRM sends it, `name` as the events carry it.
@@ -135,6 +163,9 @@ impl BridgeConfig {
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
             errors.push(format!("bridge.listen: {:?} is not an address (host:port)", self.listen));
         }
+        if humantime::parse_duration(&self.answer_within).map_or(true, |d| d.is_zero()) {
+            errors.push(format!("bridge.answer_within: {:?} is not a duration above 0", self.answer_within));
+        }
         if self.max_body_bytes == 0 {
             errors.push("bridge.max_body_bytes: must be above 0".into());
         }
@@ -178,8 +209,45 @@ impl BridgeConfig {
         errors
     }
 
+    /// How long a webhook may wait for Kafka.
+    pub fn answer_within(&self) -> Duration {
+        humantime::parse_duration(&self.answer_within).unwrap_or(Duration::from_secs(4))
+    }
+
     /// The oldest signed HubSpot request accepted.
     pub fn hubspot_max_age(&self) -> Duration {
         humantime::parse_duration(&self.hubspot.max_age).unwrap_or(Duration::from_secs(300))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let mut cfg = BridgeConfig::default();
+        cfg.hubspot.app_secret = "hs-very-secret".into();
+        cfg.pipedrive.password = "pd-very-secret".into();
+        let shown = format!("{cfg:?}");
+        assert!(!shown.contains("very-secret"), "{shown}");
+        assert!(shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn every_problem_is_listed() {
+        let mut cfg = BridgeConfig { listen: "x".into(), answer_within: "soon".into(), ..BridgeConfig::default() };
+        cfg.pipedrive.username = "pd".into();
+        cfg.stages.push(StageMap {
+            source: "zoho".into(),
+            id: "s".into(),
+            name: None,
+            order: 1,
+            probability: 2.0,
+            is_closed: false,
+            is_won: true,
+        });
+        let errors = cfg.check();
+        assert_eq!(errors.len(), 6, "{errors:#?}");
     }
 }

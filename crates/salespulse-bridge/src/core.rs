@@ -24,6 +24,8 @@ pub type MapFn = fn(&Value, &mut Known, &Mapping) -> Mapped;
 pub enum HandleError {
     #[error("cannot produce to Kafka: {0}")]
     Produce(#[from] rdkafka::error::KafkaError),
+    #[error("Kafka did not acknowledge within {0:?}")]
+    Late(std::time::Duration),
     #[error("the bridge is stopping")]
     Stopping,
 }
@@ -62,15 +64,28 @@ impl Core {
     }
 
     /// Maps parsed payloads (with their bytes, for dead letters) and produces what they
-    /// give; returns once all is durable.
-    pub async fn handle(&self, source: &str, payloads: &[(Value, Vec<u8>)], map: MapFn) -> Result<(), HandleError> {
+    /// give, within `within` if set; returns once all is durable. On failure or lateness
+    /// what they taught is undone (events that Kafka still takes later are duplicates of
+    /// the retry's, with the same ids).
+    pub async fn handle(
+        &self,
+        source: &str,
+        payloads: &[(Value, Vec<u8>)],
+        map: MapFn,
+        within: Option<std::time::Duration>,
+    ) -> Result<(), HandleError> {
         let generation = {
             let mut c = self.changes.lock().await;
             c.known.begin();
             let batch = payloads.iter().map(|(v, raw)| (map(v, &mut c.known, &self.mapping), raw.as_slice())).collect();
-            if let Err(e) = self.producer.deliver(source, batch).await {
+            let delivery = async { Ok(self.producer.deliver(source, batch).await?) };
+            let delivered = match within {
+                Some(limit) => tokio::time::timeout(limit, delivery).await.unwrap_or(Err(HandleError::Late(limit))),
+                None => delivery.await,
+            };
+            if let Err(e) = delivered {
                 c.known.rollback();
-                return Err(e.into());
+                return Err(e);
             }
             c.known.commit();
             self.metrics.records.set(i64::try_from(c.known.len()).unwrap_or(i64::MAX));
@@ -84,16 +99,18 @@ impl Core {
         Ok(())
     }
 
-    /// Dead-letters a payload that could not even be parsed.
+    /// Dead-letters a payload that could not even be parsed, within `within`.
     pub async fn reject(
         &self,
         source: &str,
         reason: &'static str,
         detail: String,
         raw: &[u8],
+        within: std::time::Duration,
     ) -> Result<(), HandleError> {
         let mapped = Mapped { rejects: vec![Reject::new(reason, detail)], ..Mapped::default() };
-        Ok(self.producer.deliver(source, vec![(mapped, raw)]).await?)
+        let delivery = self.producer.deliver(source, vec![(mapped, raw)]);
+        Ok(tokio::time::timeout(within, delivery).await.map_err(|_| HandleError::Late(within))??)
     }
 
     /// Produces events that need no state (the reference sync).

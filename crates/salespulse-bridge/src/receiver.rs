@@ -34,6 +34,8 @@ pub struct ReceiverConfig {
     /// Pipedrive basic-auth user and password; `None`: Pipedrive is off (404).
     pub pipedrive: Option<(String, String)>,
     pub max_body_bytes: usize,
+    /// Kafka must acknowledge a webhook's events within this time, else 503.
+    pub answer_within: Duration,
 }
 
 #[derive(Clone)]
@@ -88,13 +90,14 @@ async fn accept(app: &App, source: &str, raw: Vec<u8>, map: MapFn) -> Response {
     let value: Value = match serde_json::from_slice(&raw) {
         Ok(v) => v,
         Err(e) => {
-            return match app.core.reject(source, "malformed", format!("not JSON: {e}"), &raw).await {
+            let detail = format!("not JSON: {e}");
+            return match app.core.reject(source, "malformed", detail, &raw, app.cfg.answer_within).await {
                 Ok(()) => status(StatusCode::BAD_REQUEST, "the body is not JSON"),
                 Err(e) => status(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
             };
         }
     };
-    match app.core.handle(source, &[(value, raw)], map).await {
+    match app.core.handle(source, &[(value, raw)], map, Some(app.cfg.answer_within)).await {
         Ok(()) => status(StatusCode::OK, "ok"),
         Err(e) => status(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
     }

@@ -69,6 +69,7 @@ pub async fn run(r: BridgeRun, shutdown: impl Future<Output = ()> + Send + 'stat
         pipedrive: Some((r.cfg.pipedrive.username.clone(), r.cfg.pipedrive.password.clone()))
             .filter(|(u, _)| !u.is_empty()),
         max_body_bytes: r.cfg.max_body_bytes,
+        answer_within: r.cfg.answer_within(),
     };
     let listener = TcpListener::bind(&r.cfg.listen).await?;
     info!(listen = %r.cfg.listen, "bridge receiving webhooks");

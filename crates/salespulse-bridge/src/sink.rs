@@ -34,14 +34,15 @@ impl std::fmt::Debug for Producer {
 }
 
 impl Producer {
-    /// An idempotent producer; a message not acknowledged within 10 s fails (so a webhook
-    /// gets a 5xx and the CRM sends it again) unless `message.timeout.ms` is set.
+    /// An idempotent producer; a message not acknowledged within 4 s fails, so a webhook
+    /// gets a 503 before the CRM's own timeout (HubSpot waits 5 s) and is sent again
+    /// (`message.timeout.ms` in `[kafka.properties]` changes it).
     pub fn new(cfg: &SourceConfig, reference: Option<String>, metrics: Metrics) -> Result<Producer, KafkaError> {
         let mut c = cfg.client();
         c.set("client.id", "salespulse-bridge")
             .set("enable.idempotence", "true")
             .set("linger.ms", "5")
-            .set("message.timeout.ms", "10000");
+            .set("message.timeout.ms", "4000");
         for (k, v) in &cfg.properties {
             c.set(k, v);
         }
@@ -93,7 +94,9 @@ impl Producer {
                 Err(_) => return Err(KafkaError::Canceled),
             }
         }
-        self.metrics.produce_seconds.observe(began.elapsed().as_secs_f64());
+        if !done.iter().all(|m| m.out.is_empty() && m.rejects.is_empty()) {
+            self.metrics.produce_seconds.observe(began.elapsed().as_secs_f64());
+        }
         for mapped in done {
             for out in &mapped.out {
                 self.metrics.events.with_label_values(&[source, out.event_type()]).inc();
@@ -103,6 +106,13 @@ impl Producer {
             }
             self.metrics.ignored.with_label_values(&[source]).inc_by(mapped.ignored);
             self.metrics.gaps.inc_by(mapped.gaps);
+            if mapped.gaps > 0 {
+                warn!(
+                    source,
+                    records = mapped.gaps,
+                    "gap event: changes the CRM could not describe; resync these records"
+                );
+            }
         }
         Ok(())
     }
