@@ -4,12 +4,12 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use crate::{Samples, binary, http_get};
+use crate::{Process, Samples, binary, http_get};
 
 /// A fixture file with its times filled in relative to `now`: `"{{ms:-90}}"` (quotes
 /// included) is epoch milliseconds 90 minutes before, `"{{s:-90}}"` epoch seconds, and
@@ -66,7 +66,7 @@ pub fn http_post(addr: &str, path: &str, headers: &[(&str, String)], body: &[u8]
 /// A running `salespulse bridge`.
 #[derive(Debug)]
 pub struct Bridge {
-    child: Option<Child>,
+    process: Process,
     /// Where it listens (`bridge.listen` of its configuration).
     pub addr: String,
     pub log: PathBuf,
@@ -92,7 +92,7 @@ impl Bridge {
             .stderr(out)
             .spawn()
             .expect("spawn salespulse bridge");
-        let bridge = Bridge { child: Some(child), addr: addr.to_owned(), log };
+        let bridge = Bridge { process: Process::new(child, log.clone()), addr: addr.to_owned(), log };
         crate::eventually(Duration::from_secs(30), "the bridge ready", || match http_get(&bridge.addr, "/readyz") {
             Ok((200, _)) => Ok(()),
             other => Err(format!("{other:?}\nlog:\n{}", bridge.log_text())),
@@ -101,7 +101,7 @@ impl Bridge {
     }
 
     pub fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        self.process.log_text()
     }
 
     /// POSTs to the bridge.
@@ -120,30 +120,22 @@ impl Bridge {
 
     /// Sends SIGTERM and waits (with a deadline) for the exit status.
     pub fn terminate(&mut self, timeout: Duration) -> ExitStatus {
-        let mut child = self.child.take().expect("running");
-        Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                return status;
-            }
-            if Instant::now() >= deadline {
-                child.kill().ok();
-                panic!("the bridge did not exit within {timeout:?} of SIGTERM; log:\n{}", self.log_text());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.process.terminate(timeout)
     }
 }
 
-impl Drop for Bridge {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            c.kill().ok();
-            c.wait().ok();
-        }
-    }
-}
+/// The Pipedrive fixtures of one history: a lead answered by a call, a deal moved and won,
+/// one lost, one open.
+pub const PIPEDRIVE_HISTORY: [&str; 8] = [
+    "pipedrive/lead-create.json",
+    "pipedrive/activity-call.json",
+    "pipedrive/deal-501-create.json",
+    "pipedrive/deal-501-stage.json",
+    "pipedrive/deal-501-won.json",
+    "pipedrive/deal-502-create.json",
+    "pipedrive/deal-502-lost.json",
+    "pipedrive/deal-503-create.json",
+];
 
 /// The bridge section of the tests: the three CRMs on, their stages and owners mapped to
 /// one team each (Salesforce `emea`, HubSpot `amer`, Pipedrive `apac`), EUR by default.

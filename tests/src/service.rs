@@ -2,10 +2,10 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::Duration;
 
-use crate::{Samples, http_get};
+use crate::{Process, Samples, http_get};
 
 /// The built binary: `SALESPULSE_BIN`, else `target/debug/salespulse` next to this test.
 pub fn binary() -> PathBuf {
@@ -53,7 +53,7 @@ pub fn free_port() -> u16 {
 /// A running `salespulse run`.
 #[derive(Debug)]
 pub struct Service {
-    child: Option<Child>,
+    process: Process,
     pub addr: String,
     pub log: PathBuf,
 }
@@ -131,7 +131,7 @@ impl ServiceBuilder {
             .stderr(out)
             .spawn()
             .expect("spawn salespulse");
-        Service { child: Some(child), addr, log }
+        Service { process: Process::new(child, log.clone()), addr, log }
     }
 }
 
@@ -143,12 +143,12 @@ impl Service {
 
     /// The process id.
     pub fn pid(&self) -> u32 {
-        self.child.as_ref().map(|c| c.id()).unwrap_or_default()
+        self.process.pid()
     }
 
     /// The service's log so far.
     pub fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        self.process.log_text()
     }
 
     /// Scrapes `/metrics`.
@@ -169,36 +169,11 @@ impl Service {
 
     /// Kills the process outright (SIGKILL), as a crash would.
     pub fn kill(mut self) {
-        if let Some(mut c) = self.child.take() {
-            c.kill().ok();
-            c.wait().ok();
-        }
+        self.process.kill();
     }
 
     /// Sends SIGTERM and waits (with a deadline) for the exit status.
     pub fn terminate(&mut self, timeout: Duration) -> ExitStatus {
-        let mut child = self.child.take().expect("running");
-        let pid = child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                return status;
-            }
-            if Instant::now() >= deadline {
-                child.kill().ok();
-                panic!("salespulse did not exit within {timeout:?} of SIGTERM; log:\n{}", self.log_text());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            c.kill().ok();
-            c.wait().ok();
-        }
+        self.process.terminate(timeout)
     }
 }

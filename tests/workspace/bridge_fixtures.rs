@@ -7,7 +7,7 @@ use std::path::Path;
 
 use chrono::Utc;
 use salespulse_bridge::{BridgeConfig, Known, Mapped, Mapping, map};
-use salespulse_e2e::{bridge_section, fixture};
+use salespulse_e2e::{PIPEDRIVE_HISTORY, bridge_section, fixture};
 use serde_json::Value;
 
 fn mapping() -> Mapping {
@@ -124,17 +124,7 @@ fn hubspot_batches_announce_deals_once_complete_and_a_redelivery_gives_nothing()
 fn pipedrive_webhooks_give_deal_lead_and_activity_events() {
     let m = mapping();
     let mut known = Known::new(1_000);
-    let files = [
-        "pipedrive/lead-create.json",
-        "pipedrive/activity-call.json",
-        "pipedrive/deal-501-create.json",
-        "pipedrive/deal-501-stage.json",
-        "pipedrive/deal-501-won.json",
-        "pipedrive/deal-502-create.json",
-        "pipedrive/deal-502-lost.json",
-        "pipedrive/deal-503-create.json",
-    ];
-    let bodies: Vec<String> = files.iter().map(|f| fixture(f, Utc::now())).collect();
+    let bodies: Vec<String> = PIPEDRIVE_HISTORY.iter().map(|f| fixture(f, Utc::now())).collect();
     let got = run(&bodies, &mut known, &m, map::pipedrive);
     assert_eq!(
         types(&got),
