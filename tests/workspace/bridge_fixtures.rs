@@ -30,7 +30,7 @@ fn run(payloads: &[String], known: &mut Known, m: &Mapping, f: MapFn) -> Mapped 
         all.out.extend(one.out);
         all.rejects.extend(one.rejects);
         all.ignored += one.ignored;
-        all.gaps += one.gaps;
+        all.gaps.extend(one.gaps);
     }
     all
 }
@@ -63,7 +63,7 @@ fn salesforce_changes_give_complete_events_and_a_replay_gives_nothing() {
         ]
     );
     assert_eq!(got.rejects.iter().map(|r| r.reason).collect::<Vec<_>>(), ["unsupported"]);
-    assert_eq!(got.gaps, 1);
+    assert_eq!(got.gaps, ["0065g00000OppDAAAA"]);
     let about_a: Vec<_> =
         got.out.iter().filter(|o| o.event.get("deal_id").is_some_and(|d| d == "0065g00000OppAAAAA")).collect();
     assert!(about_a.iter().all(|o| o.key == "0015g00000AccAAAAA"), "every event of a deal keyed by its account");

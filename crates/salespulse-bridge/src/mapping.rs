@@ -67,8 +67,8 @@ pub struct Mapped {
     pub rejects: Vec<Reject>,
     /// Changes with nothing to say in the canonical contract (an unrelated field).
     pub ignored: u64,
-    /// Salesforce gap events (changes the CRM could not describe).
-    pub gaps: u64,
+    /// Records named by Salesforce gap events (changes the CRM could not describe).
+    pub gaps: Vec<String>,
 }
 
 /// One change of a deal: where it comes from and when.

@@ -35,7 +35,8 @@ pub fn map(value: &Value, known: &mut Known, m: &Mapping) -> Mapped {
         .filter_map(|v| id_of(Some(v)))
         .collect();
     if change.starts_with("GAP_") {
-        mapped.gaps += ids.len().max(1) as u64;
+        let entity = if entity.is_empty() { "record" } else { entity };
+        mapped.gaps = if ids.is_empty() { vec![format!("{entity} (no id)")] } else { ids };
         return mapped;
     }
     if ids.is_empty() {

@@ -105,13 +105,10 @@ impl Producer {
                 self.metrics.rejected.with_label_values(&[source, r.reason]).inc();
             }
             self.metrics.ignored.with_label_values(&[source]).inc_by(mapped.ignored);
-            self.metrics.gaps.inc_by(mapped.gaps);
-            if mapped.gaps > 0 {
-                warn!(
-                    source,
-                    records = mapped.gaps,
-                    "gap event: changes the CRM could not describe; resync these records"
-                );
+            if !mapped.gaps.is_empty() {
+                self.metrics.gaps.inc_by(mapped.gaps.len() as u64);
+                let records = mapped.gaps.join(",");
+                warn!(source, %records, "gap event: changes the CRM could not describe; resync these records");
             }
         }
         Ok(())
