@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use anyhow::Context;
 use prometheus::Registry;
 use salespulse_exporter::HttpLimits;
 use salespulse_kafka::SourceConfig;
@@ -41,7 +42,7 @@ pub async fn run(r: BridgeRun, shutdown: impl Future<Output = ()> + Send + 'stat
     let metrics = Metrics::register(&registry)?;
     let store = salespulse_store::open(&r.cfg.state_store, &r.kafka.client())?;
     let file = StateFile::new(store);
-    let known = file.load(r.cfg.max_records)?;
+    let known = file.load(r.cfg.max_records).with_context(|| format!("bridge.state_store {}", r.cfg.state_store))?;
     info!(records = known.len(), store = %r.cfg.state_store, "bridge state loaded");
     let producer = Producer::new(&r.kafka, r.reference_topic.clone(), metrics.clone())?;
     let core = Core::new(known, Mapping::new(&r.cfg), producer, file, metrics);
