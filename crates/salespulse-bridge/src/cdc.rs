@@ -45,12 +45,25 @@ pub async fn run(
         let mut offsets = TopicPartitionList::new();
         tokio::select! {
             _ = stop.changed() => return Ok(()),
-            first = consumer.recv() => take(&core, first?, &mut batch, &mut offsets)?,
+            first = consumer.recv() => match first {
+                Ok(m) => take(&core, m, &mut batch, &mut offsets)?,
+                // A consumer error (the broker away...) is reported and reading goes on:
+                // librdkafka reconnects by itself.
+                Err(e) => {
+                    warn!(error = %e, "reading Salesforce change events");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    continue;
+                }
+            },
         }
         // Whatever else is already there, up to a batch.
         while batch.len() < BATCH {
             match tokio::time::timeout(Duration::from_millis(20), consumer.recv()).await {
-                Ok(m) => take(&core, m?, &mut batch, &mut offsets)?,
+                Ok(Ok(m)) => take(&core, m, &mut batch, &mut offsets)?,
+                Ok(Err(e)) => {
+                    warn!(error = %e, "reading Salesforce change events");
+                    break;
+                }
                 Err(_) => break,
             }
         }
@@ -63,7 +76,11 @@ pub async fn run(
             }
             backoff = (backoff * 2).min(Duration::from_secs(10));
         }
-        consumer.commit(&offsets, CommitMode::Async)?;
+        // A failed commit is retried by the next one; at worst a restart replays changes
+        // the state already holds, which give nothing.
+        if let Err(e) = consumer.commit(&offsets, CommitMode::Async) {
+            warn!(error = %e, "cannot commit Salesforce offsets");
+        }
     }
 }
 
