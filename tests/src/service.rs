@@ -159,9 +159,8 @@ impl Service {
         }
     }
 
-    /// A scrape begun after `seen` was answered. A scrape reads the KPI state and the
-    /// service counters one after the other, in an order the registry chooses: after one
-    /// that counted every message, the next one holds all of their effects.
+    /// A scrape begun after `seen` was answered: what a later look shows (a double count
+    /// or a late change would show here).
     pub fn fresh(&self, seen: Samples) -> Samples {
         drop(seen);
         self.scrape().expect("a scrape after the wait")

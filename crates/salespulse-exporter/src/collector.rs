@@ -9,7 +9,8 @@ use prometheus::proto::MetricFamily;
 use crate::families::to_metric_families;
 use crate::kpi_source::KpiSource;
 
-/// A `prometheus` collector over a [`KpiSource`].
+/// A `prometheus` collector over a [`KpiSource`], for a registry of your own; [`crate::serve`]
+/// reads the source itself (after the service metrics), so do not register it there too.
 pub struct KpiCollector {
     source: Arc<dyn KpiSource>,
 }

@@ -15,6 +15,7 @@ use thiserror::Error;
 use tokio::net::TcpListener;
 
 use crate::auth::BasicAuth;
+use crate::collector::KpiCollector;
 use crate::conn::HttpLimits;
 use crate::kpi_source::KpiSource;
 use crate::web_config::WebConfig;
@@ -43,9 +44,10 @@ struct Renders {
 }
 
 /// Serves the endpoints on `listener` within `limits`, with the TLS and users of `web`,
-/// until `shutdown` resolves. `registry` must already hold the KPI collector and the
-/// service metrics. `/healthz` and `/readyz` never wait for a `/metrics` render (renders
-/// run on the blocking pool) and need no credentials.
+/// until `shutdown` resolves. `/metrics` is `registry` (the service metrics) followed by
+/// the KPI families of `source`, read in that order: a scrape's KPIs hold at least every
+/// event its counters count. `/healthz` and `/readyz` never wait for a `/metrics` render
+/// (renders run on the blocking pool) and need no credentials.
 pub async fn serve(
     listener: TcpListener,
     registry: Registry,
@@ -78,10 +80,17 @@ async fn metrics(State(s): State<AppState>) -> Response {
     }
     let began = Instant::now();
     // Reading every shard is CPU work: keep it off the async workers.
-    let registry = s.registry.clone();
+    let (registry, source) = (s.registry.clone(), s.source.clone());
     let rendered = tokio::task::spawn_blocking(move || {
+        // The service metrics first, then the KPIs (through a registry of their own, which
+        // checks and orders them as it does the others); written in name order.
+        let mut families = registry.gather();
+        let kpis = Registry::new();
+        kpis.register(Box::new(KpiCollector::new(source))).map_err(|e| prometheus::Error::Msg(e.to_string()))?;
+        families.extend(kpis.gather());
+        families.sort_by(|a, b| a.name().cmp(b.name()));
         let mut buf = Vec::with_capacity(64 * 1024);
-        TextEncoder::new().encode(&registry.gather(), &mut buf).map(|_| buf)
+        TextEncoder::new().encode(&families, &mut buf).map(|_| buf)
     })
     .await;
     match rendered {

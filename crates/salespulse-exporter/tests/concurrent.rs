@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use prometheus::Registry;
-use salespulse_exporter::{HttpLimits, KpiCollector, KpiSource, Scrape, WebConfig, serve};
+use salespulse_exporter::{HttpLimits, KpiSource, Scrape, WebConfig, serve};
 
 /// A source that takes 500 ms per scrape and counts its scrapes.
 #[derive(Default)]
@@ -42,7 +42,6 @@ fn ten_concurrent_scrapes_share_at_most_two_renders() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let source = Arc::new(Slow::default());
     let registry = Registry::new();
-    registry.register(Box::new(KpiCollector::new(source.clone()))).unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
     runtime.spawn(serve(

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use prometheus::Registry;
-use salespulse_exporter::{HttpLimits, KpiCollector, KpiSource, Scrape, WebConfig, serve};
+use salespulse_exporter::{HttpLimits, KpiSource, Scrape, WebConfig, serve};
 
 /// A source whose scrapes take 300 ms.
 struct Slow;
@@ -36,7 +36,6 @@ fn start(limits: HttpLimits) -> (tokio::runtime::Runtime, SocketAddr) {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let registry = Registry::new();
     let source = Arc::new(Slow);
-    registry.register(Box::new(KpiCollector::new(source.clone()))).unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
     runtime.spawn(serve(listener, registry, source, limits, WebConfig::default(), std::future::pending()));

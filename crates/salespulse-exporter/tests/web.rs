@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use prometheus::Registry;
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
 use rustls::pki_types::ServerName;
-use salespulse_exporter::{HttpLimits, KpiCollector, KpiSource, Scrape, WebConfig, serve};
+use salespulse_exporter::{HttpLimits, KpiSource, Scrape, WebConfig, serve};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::TlsConnector;
 
@@ -92,7 +92,6 @@ fn tls_and_basic_auth_from_a_web_config_file() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let registry = Registry::new();
     let source = Arc::new(Empty);
-    registry.register(Box::new(KpiCollector::new(source.clone()))).unwrap();
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
     rt.spawn(serve(listener, registry, source, HttpLimits::default(), web, std::future::pending()));

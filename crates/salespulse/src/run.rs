@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use prometheus::Registry;
 use salespulse_engine::{Reference, Rejection};
-use salespulse_exporter::{KpiCollector, KpiSource};
+use salespulse_exporter::KpiSource;
 use salespulse_kafka::{ReferenceReader, SourceConfig, load_reference};
 use salespulse_node::Node;
 use salespulse_store::SnapshotStore;
@@ -44,7 +44,7 @@ pub async fn signal() {
     ctrl_c.await.unwrap_or(());
 }
 
-/// The node, with its metrics and the KPI collector registered in `registry`.
+/// The node, with its metrics registered in `registry` (the exporter reads its KPIs).
 fn node(r: &Resolved, source: &SourceConfig, registry: &Registry) -> anyhow::Result<Arc<Node>> {
     let metrics = salespulse_node::Metrics::register(registry)?;
     let mut reference = Reference::new(r.settings.base_currency);
@@ -58,7 +58,6 @@ fn node(r: &Resolved, source: &SourceConfig, registry: &Registry) -> anyhow::Res
         .into();
     info!(store = %r.config.state.store, interval = ?r.settings.snapshot_interval, "snapshots");
     let node = Arc::new(Node::new(r.node(), store, reference, r.files.clone(), r.loaded.clone(), metrics));
-    registry.register(Box::new(KpiCollector::new(node.clone() as Arc<dyn KpiSource>)))?;
     Ok(node)
 }
 
