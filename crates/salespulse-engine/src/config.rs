@@ -32,12 +32,22 @@ pub struct EngineConfig {
     /// At most this many distinct stages per partition; later ones count as
     /// [`crate::OVERFLOW`].
     pub max_stages: usize,
+    /// At most this many distinct `rep_id`s per partition; later ones count as
+    /// [`crate::OVERFLOW`].
+    pub max_reps: usize,
+    /// At most this many deals, leads and accounts held per partition; an event that would
+    /// add one more is rejected (`over_budget`, so it is kept in the dead-letter topic).
+    pub max_entities: usize,
 }
 
 /// Default of [`EngineConfig::max_teams`].
 pub const DEFAULT_MAX_TEAMS: usize = 100;
 /// Default of [`EngineConfig::max_stages`].
 pub const DEFAULT_MAX_STAGES: usize = 100;
+/// Default of [`EngineConfig::max_reps`].
+pub const DEFAULT_MAX_REPS: usize = 10_000;
+/// Default of [`EngineConfig::max_entities`].
+pub const DEFAULT_MAX_ENTITIES: usize = 2_000_000;
 /// Largest stage budget: stage ids must fit a `u16` (see [`crate::stat::StageId`]).
 pub const MAX_STAGE_BUDGET: usize = 10_000;
 
@@ -55,6 +65,8 @@ impl Default for EngineConfig {
             rep_series_budget: 10_000,
             max_teams: DEFAULT_MAX_TEAMS,
             max_stages: DEFAULT_MAX_STAGES,
+            max_reps: DEFAULT_MAX_REPS,
+            max_entities: DEFAULT_MAX_ENTITIES,
         }
     }
 }

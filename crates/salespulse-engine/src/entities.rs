@@ -25,11 +25,13 @@ type Part<T> = HashMap<Arc<str>, Arc<T>>;
 #[derive(Debug, Clone)]
 pub struct Entities<T> {
     parts: Vec<Arc<Part<T>>>,
+    /// Entities held, kept as they come and go (read at every event for the budget).
+    len: usize,
 }
 
 impl<T> Default for Entities<T> {
     fn default() -> Self {
-        Entities { parts: (0..PARTS).map(|_| Arc::new(HashMap::new())).collect() }
+        Entities { parts: (0..PARTS).map(|_| Arc::new(HashMap::new())).collect(), len: 0 }
     }
 }
 
@@ -44,7 +46,6 @@ fn part_of(id: &str) -> usize {
 
 impl<T: Clone> Entities<T> {
     /// The entity `id`, if present.
-    #[cfg(test)]
     pub fn get(&self, id: &str) -> Option<&T> {
         self.parts[part_of(id)].get(id).map(|e| &**e)
     }
@@ -65,9 +66,8 @@ impl<T: Clone> Entities<T> {
     }
 
     /// Number of entities.
-    #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.parts.iter().map(|p| p.len()).sum()
+        self.len
     }
 
     /// Keeps the entities for which `keep` is true. Only sub-maps that lose an entity are
@@ -75,7 +75,9 @@ impl<T: Clone> Entities<T> {
     pub fn retain(&mut self, keep: impl Fn(&T) -> bool) {
         for part in &mut self.parts {
             if part.values().any(|e| !keep(e)) {
+                let before = part.len();
                 Arc::make_mut(part).retain(|_, e| keep(e));
+                self.len -= before - part.len();
             }
         }
     }
@@ -99,6 +101,7 @@ pub fn entry<'a, T: Touched>(map: &'a mut Entities<T>, id: &str, t: Ms) -> &'a m
     let part = Arc::make_mut(&mut map.parts[part_of(id)]);
     if !part.contains_key(id) {
         part.insert(Arc::from(id), Arc::new(T::default()));
+        map.len += 1;
     }
     let e = Arc::make_mut(part.get_mut(id).expect("present: just inserted"));
     let touched = e.touched();
@@ -110,7 +113,7 @@ impl<T: Serialize> Serialize for Entities<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         // Compact formats need the length up front.
-        let mut map = s.serialize_map(Some(self.parts.iter().map(|p| p.len()).sum()))?;
+        let mut map = s.serialize_map(Some(self.len))?;
         for (k, v) in self.parts.iter().flat_map(|p| p.iter()) {
             map.serialize_entry(k, v)?;
         }
@@ -121,7 +124,7 @@ impl<T: Serialize> Serialize for Entities<T> {
 impl<'de, T: Deserialize<'de> + Clone> Deserialize<'de> for Entities<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let flat: HashMap<Arc<str>, Arc<T>> = HashMap::deserialize(d)?;
-        let mut out = Entities::default();
+        let mut out = Entities { len: flat.len(), ..Entities::default() };
         for (k, v) in flat {
             Arc::make_mut(&mut out.parts[part_of(&k)]).insert(k, v);
         }

@@ -82,6 +82,10 @@ pub enum Rejection {
     /// Reference data naming a new team or stage when the budget is full.
     #[error("a new {0} beyond the budget of the reference data (max_{0}s)")]
     OverBudget(&'static str),
+    /// An event that would add a deal, lead or account to a partition that holds its
+    /// budget of them.
+    #[error("a new deal, lead or account beyond the partition's budget of {0} (engine.max_entities)")]
+    TooManyEntities(usize),
 }
 
 impl Rejection {
@@ -94,7 +98,7 @@ impl Rejection {
             Rejection::TooOld => "too_old",
             Rejection::Future => "future",
             Rejection::UnknownCurrency(_) => "unknown_currency",
-            Rejection::OverBudget(_) => "over_budget",
+            Rejection::OverBudget(_) | Rejection::TooManyEntities(_) => "over_budget",
         }
     }
 }

@@ -17,9 +17,12 @@ pub struct Owners {
     names: Interner,
     pairs: Vec<(u32, u32)>,
     by_pair: HashMap<(u32, u32), OwnerId>,
-    /// Names used as team overrides (derived: [`Owners::rebuild`] after a restore).
+    /// Names used as team overrides and as reps (derived: [`Owners::rebuild`] after a
+    /// restore).
     #[serde(skip)]
     teams: HashSet<u32>,
+    #[serde(skip)]
+    reps: HashSet<u32>,
 }
 
 impl Owners {
@@ -33,6 +36,9 @@ impl Owners {
         if pair.1 != 0 {
             self.teams.insert(pair.1);
         }
+        if pair.0 != 0 {
+            self.reps.insert(pair.0);
+        }
         self.pairs.push(pair);
         self.by_pair.insert(pair, id);
         id
@@ -43,9 +49,15 @@ impl Owners {
         self.names.find(team).is_some_and(|id| self.teams.contains(&id)) || self.teams.len() < budget
     }
 
+    /// Whether `rep` may own entries: already one, or fewer than `budget` are.
+    pub fn admits_rep(&self, rep: &str, budget: usize) -> bool {
+        self.names.find(rep).is_some_and(|id| self.reps.contains(&id)) || self.reps.len() < budget
+    }
+
     /// Rebuilds what is derived (after a restore).
     pub fn rebuild(&mut self) {
         self.teams = self.pairs.iter().map(|p| p.1).filter(|t| *t != 0).collect();
+        self.reps = self.pairs.iter().map(|p| p.0).filter(|r| *r != 0).collect();
     }
 
     /// The rep and team override of an owner.

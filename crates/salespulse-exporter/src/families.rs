@@ -149,7 +149,7 @@ fn partition_families(scrape: &Scrape, now: DateTime<Utc>) -> Vec<MetricFamily> 
 fn folded_family(scrape: &Scrape) -> MetricFamily {
     let mut samples = Vec::new();
     for p in &scrape.partitions {
-        for (label, n) in [("team", p.folded_teams), ("stage", p.folded_stages)] {
+        for (label, n) in [("team", p.folded_teams), ("stage", p.folded_stages), ("rep", p.folded_reps)] {
             let mut c = proto::Counter::default();
             c.set_value(n as f64);
             let mut m = proto::Metric::default();

@@ -20,9 +20,10 @@ pub struct PartitionStatus {
     pub snapshot_age_seconds: Option<f64>,
     pub snapshot_bytes: Option<usize>,
     /// Events counted under `_other` since this process holds the partition, because the
-    /// team or the stage budget was full.
+    /// team, stage or rep budget was full.
     pub folded_teams: u64,
     pub folded_stages: u64,
+    pub folded_reps: u64,
 }
 
 /// One scrape's worth of KPI state.

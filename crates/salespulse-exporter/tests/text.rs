@@ -58,6 +58,7 @@ fn scrape() -> Scrape {
                 snapshot_bytes: Some(2048),
                 folded_teams: 3,
                 folded_stages: 0,
+                folded_reps: 0,
             },
             PartitionStatus {
                 partition: 1,
@@ -69,6 +70,7 @@ fn scrape() -> Scrape {
                 snapshot_bytes: None,
                 folded_teams: 0,
                 folded_stages: 0,
+                folded_reps: 0,
             },
         ],
         rep_series: 0,

@@ -231,6 +231,7 @@ impl KpiSource for Node {
                 snapshot_bytes: bytes,
                 folded_teams: shard.folded().teams,
                 folded_stages: shard.folded().stages,
+                folded_reps: shard.folded().reps,
             });
         }
         let k = kpis::families(&view, &reference, &self.cfg, now);

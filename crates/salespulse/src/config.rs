@@ -111,6 +111,9 @@ pub struct EngineSection {
     /// rate in force at its close, open amounts at the current rate); "latest": every
     /// amount converts at the latest rate.
     pub fx_rates: String,
+    /// At most this many deals, leads and accounts held per partition; an event that would
+    /// add one more is rejected (`over_budget`) and kept in the dead-letter topic.
+    pub max_entities: usize,
 }
 
 impl Default for EngineSection {
@@ -122,6 +125,7 @@ impl Default for EngineSection {
             dedup_max_ids: 1_000_000,
             max_future_skew: "5m".into(),
             fx_rates: "dated".into(),
+            max_entities: salespulse_engine::DEFAULT_MAX_ENTITIES,
         }
     }
 }
@@ -190,6 +194,9 @@ pub struct KpisSection {
     /// At most this many distinct stages per partition (and defined by reference events);
     /// later ones count under `_other`.
     pub max_stages: usize,
+    /// At most this many distinct `rep_id`s per partition; later ones count under
+    /// `_other` (team `unassigned` unless the event names its team).
+    pub max_reps: usize,
 }
 
 impl Default for KpisSection {
@@ -202,6 +209,7 @@ impl Default for KpisSection {
             rep_series_budget: 10_000,
             max_teams: salespulse_engine::DEFAULT_MAX_TEAMS,
             max_stages: salespulse_engine::DEFAULT_MAX_STAGES,
+            max_reps: salespulse_engine::DEFAULT_MAX_REPS,
         }
     }
 }

@@ -169,6 +169,8 @@ impl Resolved {
             rep_series_budget: self.config.kpis.rep_series_budget,
             max_teams: self.config.kpis.max_teams,
             max_stages: self.config.kpis.max_stages,
+            max_reps: self.config.kpis.max_reps,
+            max_entities: self.config.engine.max_entities,
         }
     }
 

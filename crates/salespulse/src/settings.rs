@@ -195,6 +195,9 @@ impl EngineSection {
         }
         let dedup_horizon = duration("engine.dedup_horizon", &self.dedup_horizon, errors);
         let max_future_skew = duration("engine.max_future_skew", &self.max_future_skew, errors);
+        if self.max_entities == 0 {
+            errors.push("engine.max_entities must be at least 1".into());
+        }
         if self.dedup_max_ids == 0 {
             errors.push("engine.dedup_max_ids must be at least 1".into());
         }
@@ -234,6 +237,9 @@ impl KpisSection {
         }
         if self.max_teams == 0 {
             errors.push("kpis.max_teams must be at least 1".into());
+        }
+        if self.max_reps == 0 {
+            errors.push("kpis.max_reps must be at least 1".into());
         }
         if !(1..=salespulse_engine::MAX_STAGE_BUDGET).contains(&self.max_stages) {
             errors.push(format!(

@@ -33,6 +33,16 @@ impl Shard {
         Some(OVERFLOW)
     }
 
+    /// The event's rep, or [`OVERFLOW`] once the partition has `max_reps`.
+    fn rep<'e>(&mut self, e: &'e Event) -> Option<&'e str> {
+        let rep = e.rep_id.as_deref()?;
+        if self.owners.admits_rep(rep, self.cfg.max_reps) {
+            return Some(rep);
+        }
+        self.folded.reps += 1;
+        Some(OVERFLOW)
+    }
+
     /// The id of a stage, or of [`OVERFLOW`] once the partition has `max_stages` (at most
     /// [`crate::MAX_STAGE_BUDGET`], so ids fit a [`StageId`]).
     fn stage_id(&mut self, stage: &str) -> StageId {
@@ -47,8 +57,8 @@ impl Shard {
     }
 
     pub(super) fn dispatch(&mut self, e: &Event, t: Ms, reference: &Reference, inc: &mut Incomplete) {
-        let team = self.team(e);
-        let owner = self.owners.id(e.rep_id.as_deref(), team);
+        let (team, rep) = (self.team(e), self.rep(e));
+        let owner = self.owners.id(rep, team);
         let w = &mut self.agg.windows;
         match &e.body {
             Body::ActivityLogged(a) => {

@@ -54,6 +54,7 @@ pub struct Shard {
 pub struct Folded {
     pub teams: u64,
     pub stages: u64,
+    pub reps: u64,
 }
 
 impl Shard {
@@ -109,6 +110,9 @@ impl Shard {
         if let Some(m) = event.body.money().filter(|m| !reference.knows(m.currency)) {
             return Err(Rejection::UnknownCurrency(m.currency));
         }
+        if self.entities() >= self.cfg.max_entities && self.adds_entity(event) {
+            return Err(Rejection::TooManyEntities(self.cfg.max_entities));
+        }
         if !self.dedup.insert(&event.event_id, now) {
             return Ok(Applied::Duplicate);
         }
@@ -122,6 +126,27 @@ impl Shard {
             self.prune_ms(now);
         }
         Ok(Applied::Counted(inc))
+    }
+
+    /// Deals, leads and accounts held.
+    pub fn entities(&self) -> usize {
+        self.deals.len() + self.leads.len() + self.accounts.len()
+    }
+
+    /// Whether `e` may add a deal, lead or account this shard does not hold.
+    fn adds_entity(&self, e: &Event) -> bool {
+        use salespulse_events::Body;
+        let unknown_account = e.account_id.as_deref().is_some_and(|a| self.accounts.get(a).is_none());
+        match &e.body {
+            Body::ActivityLogged(a) => a.lead_id.as_deref().is_some_and(|l| self.leads.get(l).is_none()),
+            Body::LeadCreated { lead_id, .. }
+            | Body::LeadAssigned { lead_id }
+            | Body::LeadConverted { lead_id, .. }
+            | Body::LeadDisqualified { lead_id, .. } => self.leads.get(lead_id).is_none(),
+            Body::CustomerStatusChanged { .. } | Body::RevenueChanged { .. } => unknown_account,
+            // A close may make its account a customer.
+            body => body.deal_id().is_some_and(|d| self.deals.get(d).is_none() || unknown_account),
+        }
     }
 
     /// Drops window slots, months and entities that no KPI can count any more.

@@ -74,3 +74,43 @@ fn reference_data_beyond_the_budget_is_refused() {
     assert_eq!(h.apply(&stage("s2"), &ago(5)), Err(Rejection::OverBudget("stage")));
     assert_eq!(Rejection::OverBudget("stage").reason(), "over_budget");
 }
+
+#[test]
+fn reps_beyond_the_budget_count_under_other() {
+    let mut h = Harness::with(EngineConfig { max_reps: 2, ..EngineConfig::default() });
+    let call = |rep: &str| CALL.replace("ana", rep).replace(r#","team_id":"TEAM""#, "");
+    for rep in ["ana", "ben", "cara", "dan", "ana"] {
+        h.ok(&call(rep), &ago(5));
+    }
+    assert_eq!(h.shard.folded().reps, 2, "cara and dan");
+    let mut reps: Vec<Option<String>> =
+        (0..h.shard.owners.len()).map(|o| h.shard.owners.get(o as u32).0.map(str::to_owned)).collect();
+    reps.sort();
+    assert_eq!(reps, [Some(OVERFLOW.to_owned()), Some("ana".to_owned()), Some("ben".to_owned())]);
+    assert_eq!(calls(&h, "unassigned"), Some(5.0), "every call counted, none lost");
+}
+
+#[test]
+fn an_event_that_would_hold_one_entity_too_many_is_rejected_and_known_ones_go_on() {
+    let mut h = Harness::with(EngineConfig { max_entities: 3, ..EngineConfig::default() });
+    for d in ["d1", "d2", "d3"] {
+        h.ok(&DEAL.replace("DID", d).replace("STAGE", "s"), &ago(5));
+    }
+    assert_eq!(h.shard.entities(), 3);
+    let fourth = DEAL.replace("DID", "d4").replace("STAGE", "s");
+    let err = h.apply(&fourth, &ago(5)).unwrap_err();
+    assert_eq!(err, Rejection::TooManyEntities(3));
+    assert_eq!(err.reason(), "over_budget");
+    let lead = r#"{"event_id":"auto","type":"lead.created","occurred_at":"{at}","lead_id":"l1"}"#;
+    assert_eq!(h.apply(lead, &ago(5)), Err(Rejection::TooManyEntities(3)));
+    // Events about deals it holds, and events that add no entity, still count.
+    let won = r#"{"event_id":"auto","type":"deal.closed","occurred_at":"{at}","deal_id":"d1","outcome":"won"}"#;
+    h.ok(won, &ago(4));
+    h.ok(&CALL.replace("TEAM", "t1"), &ago(4));
+    assert_eq!(h.kpi("sales_won_revenue", &[("team", "unassigned"), ("window", "1h")]), Some(100.0));
+    assert_eq!(calls(&h, "t1"), Some(1.0));
+    // The budget counts what is held: past the longest window the won deal goes, the open
+    // ones stay (the pipeline needs them).
+    h.shard.prune(now() + chrono::Duration::days(91));
+    assert_eq!(h.shard.entities(), 2);
+}
