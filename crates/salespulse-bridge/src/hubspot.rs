@@ -75,6 +75,10 @@ fn one(e: &Value, known: &mut Known, m: &Mapping, mapped: &mut Mapped) -> Result
         }
         "contact.creation" | "contact.propertyChange" => {
             let record = known.entry(&format!("{SOURCE}:lead:{object}"));
+            if !property.is_empty() && !record.fresh(property, at.timestamp_millis()) {
+                mapped.ignored += 1;
+                return Ok(());
+            }
             let canon =
                 |t: &str| Canon::new(SOURCE, &[&portal, &event_id, t], t, at).set("lead_id", Some(object.as_str()));
             if kind == "contact.creation" {

@@ -110,6 +110,11 @@ fn lead(l: Lead<'_>, owner: Option<String>, known: &mut Known, m: &Mapping, mapp
     let Lead { id, unique, at, data } = l;
     let get = |k: &str| data.and_then(|d| d.get(k)).filter(|v| !v.is_null());
     let record = known.entry(&format!("{SOURCE}:lead:{id}"));
+    // `data` is the whole lead: one older than the last applied would undo changes.
+    if !record.fresh("lead", at.timestamp_millis()) {
+        mapped.ignored += 1;
+        return;
+    }
     if let Some(org) = id_of(get("organization_id")) {
         record.account = Some(org);
     }

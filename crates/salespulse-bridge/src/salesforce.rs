@@ -153,7 +153,8 @@ fn opportunity(e: &Event<'_>, id: &str, known: &mut Known, m: &Mapping, mapped: 
 
 fn lead(e: &Event<'_>, id: &str, known: &mut Known, m: &Mapping, mapped: &mut Mapped) {
     let record = known.entry(&format!("{SOURCE}:lead:{id}"));
-    let owner = e.id("OwnerId").filter(|o| is_user(o));
+    // An owner older than the one applied (a replay) is not applied over it.
+    let owner = e.id("OwnerId").filter(|o| is_user(o) && record.fresh("OwnerId", e.at.timestamp_millis()));
     let rep = owner.as_deref().map(|o| m.rep(SOURCE, o));
     let canon = |kind: &str| Canon::new(SOURCE, &[e.unique, id, kind], kind, e.at).set("lead_id", Some(id));
     let mut any = false;
@@ -244,4 +245,34 @@ fn channel_of(source: &str) -> Option<&'static str> {
         "Event" | "Trade Show" | "Seminar - Internal" | "Seminar - Partner" => "event",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn lead_change(change: &str, seq: i64, at_ms: i64, owner: &str) -> Value {
+        json!({
+            "ChangeEventHeader": {
+                "entityName": "Lead", "recordIds": ["00Q000000000001AAA"], "changeType": change,
+                "transactionKey": format!("tx-{seq}"), "sequenceNumber": 1, "commitTimestamp": at_ms
+            },
+            "OwnerId": owner
+        })
+    }
+
+    #[test]
+    fn a_replayed_older_owner_change_does_not_reassign_the_lead() {
+        let (mut known, m) = (Known::new(10), Mapping::default());
+        let types = |v: &Value, known: &mut Known| -> Vec<String> {
+            map(v, known, &m).out.iter().map(|o| o.event_type().to_owned()).collect()
+        };
+        assert_eq!(types(&lead_change("CREATE", 1, 1_000, "005A"), &mut known), ["lead.created"]);
+        assert_eq!(types(&lead_change("UPDATE", 2, 2_000, "005B"), &mut known), ["lead.assigned"]);
+        let older = lead_change("UPDATE", 3, 1_500, "005C");
+        assert!(types(&older, &mut known).is_empty(), "an owner older than the one applied");
+        assert_eq!(known.get("salesforce:lead:00Q000000000001AAA").and_then(|r| r.owner.as_deref()), Some("005B"));
+    }
 }
