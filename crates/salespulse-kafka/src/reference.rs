@@ -87,14 +87,14 @@ pub async fn load_reference(
         max_bytes: cfg.max_message_bytes,
         bad_log: RateLimit::new(10, Duration::from_secs(10)),
     };
-    let partitions = crate::admin::topic_partitions(&consumer, topic)?;
+    let partitions = partitions_of(&consumer, topic)?;
     if partitions.is_empty() {
         warn!(%topic, "reference topic not found: running without reference data from Kafka; it is loaded and followed once it appears");
         let topic = topic.to_owned();
         let task = tokio::spawn(async move {
             let partitions = loop {
                 tokio::time::sleep(LOOK_AGAIN).await;
-                match crate::admin::topic_partitions(&consumer, &topic) {
+                match partitions_of(&consumer, &topic) {
                     Ok(p) if !p.is_empty() => break p,
                     _ => {}
                 }
@@ -112,6 +112,12 @@ pub async fn load_reference(
     Ok(Some(ReferenceReader { task, loaded }))
 }
 
+/// The partitions of `topic` (none if it does not exist). The metadata request waits up
+/// to 10 s for a broker, so the async worker it runs on hands its other tasks over first.
+fn partitions_of(consumer: &StreamConsumer<QuietContext>, topic: &str) -> Result<Vec<i32>, SourceError> {
+    tokio::task::block_in_place(|| crate::admin::topic_partitions(consumer, topic))
+}
+
 /// Reads every partition of `topic` to its end; the reader and how many were read.
 async fn load(
     consumer: &StreamConsumer<QuietContext>,
@@ -122,8 +128,8 @@ async fn load(
     let mut remaining: HashMap<i32, i64> = HashMap::new();
     let mut tpl = TopicPartitionList::new();
     for p in partitions {
-        let (low, high) = consumer
-            .fetch_watermarks(topic, *p, Duration::from_secs(10))
+        // A metadata request waits up to 10 s for a broker: off the async workers.
+        let (low, high) = tokio::task::block_in_place(|| consumer.fetch_watermarks(topic, *p, Duration::from_secs(10)))
             .map_err(|source| SourceError::Metadata { topic: topic.to_owned(), source })?;
         if high > low {
             remaining.insert(*p, high);

@@ -22,25 +22,26 @@ fn survey_cat(s: Survey) -> SurveyCat {
     }
 }
 
+/// `value` if its budget admits it, else [`OVERFLOW`], counted in `folded`.
+fn admitted<'e>(value: &'e str, admits: bool, folded: &mut u64) -> &'e str {
+    if admits {
+        return value;
+    }
+    *folded += 1;
+    OVERFLOW
+}
+
 impl Shard {
     /// The event's team override, or [`OVERFLOW`] once the partition has `max_teams`.
     fn team<'e>(&mut self, e: &'e Event) -> Option<&'e str> {
         let team = e.team_id.as_deref()?;
-        if self.owners.admits_team(team, self.cfg.max_teams) {
-            return Some(team);
-        }
-        self.folded.teams += 1;
-        Some(OVERFLOW)
+        Some(admitted(team, self.owners.admits_team(team, self.cfg.max_teams), &mut self.folded.teams))
     }
 
     /// The event's rep, or [`OVERFLOW`] once the partition has `max_reps`.
     fn rep<'e>(&mut self, e: &'e Event) -> Option<&'e str> {
         let rep = e.rep_id.as_deref()?;
-        if self.owners.admits_rep(rep, self.cfg.max_reps) {
-            return Some(rep);
-        }
-        self.folded.reps += 1;
-        Some(OVERFLOW)
+        Some(admitted(rep, self.owners.admits_rep(rep, self.cfg.max_reps), &mut self.folded.reps))
     }
 
     /// The id of a stage, or of [`OVERFLOW`] once the partition has `max_stages` (at most
