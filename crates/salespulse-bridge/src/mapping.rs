@@ -54,9 +54,18 @@ pub struct Reject {
     pub detail: String,
 }
 
+/// The longest `detail` kept (it may quote the payload): it goes to a log line and a
+/// dead-letter header.
+const MAX_DETAIL_CHARS: usize = 256;
+
 impl Reject {
     pub fn new(reason: &'static str, detail: impl Into<String>) -> Reject {
-        Reject { reason, detail: detail.into() }
+        let mut detail = detail.into();
+        if let Some((cut, _)) = detail.char_indices().nth(MAX_DETAIL_CHARS) {
+            detail.truncate(cut);
+            detail.push('…');
+        }
+        Reject { reason, detail }
     }
 }
 
@@ -167,6 +176,12 @@ mod tests {
 
     fn types(out: &[Out]) -> Vec<&str> {
         out.iter().map(Out::event_type).collect()
+    }
+
+    #[test]
+    fn a_reject_detail_is_bounded() {
+        let r = Reject::new("unsupported", format!("entity {:?}", "x".repeat(10_000)));
+        assert_eq!(r.detail.chars().count(), MAX_DETAIL_CHARS + 1);
     }
 
     #[test]

@@ -7,7 +7,9 @@ use std::time::Instant;
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
-use salespulse_kafka::{QuietContext, SourceConfig, headers};
+use std::sync::{Mutex, PoisonError};
+
+use salespulse_kafka::{QuietContext, RateLimit, SourceConfig, headers};
 use tracing::warn;
 
 use crate::canonical::Topic;
@@ -25,6 +27,8 @@ pub struct Producer {
     dead_letters: Option<String>,
     max_bytes: usize,
     metrics: Metrics,
+    /// Dead letters are logged at most 10 times in 10 s (all are counted).
+    log: Mutex<RateLimit>,
 }
 
 impl std::fmt::Debug for Producer {
@@ -55,6 +59,7 @@ impl Producer {
             dead_letters: cfg.dead_letter_topic.clone(),
             max_bytes,
             metrics,
+            log: Mutex::new(RateLimit::new(10, std::time::Duration::from_secs(10))),
         })
     }
 
@@ -75,7 +80,13 @@ impl Producer {
                 pending.push(self.send(topic, &out.key, &out.payload(), OwnedHeaders::new())?);
             }
             for r in &mapped.rejects {
-                warn!(source, reason = r.reason, detail = %r.detail, "CRM payload not mapped: dead-lettered");
+                let (log, suppressed) = self.log.lock().unwrap_or_else(PoisonError::into_inner).allow(Instant::now());
+                if suppressed > 0 {
+                    warn!(suppressed, "dead letters not logged in the last interval");
+                }
+                if log {
+                    warn!(source, reason = r.reason, detail = %r.detail, "CRM payload not mapped: dead-lettered");
+                }
                 if let Some(topic) = &self.dead_letters {
                     pending.push(self.send(
                         topic,

@@ -28,6 +28,7 @@ pub use dead_letter::headers;
 pub use error::SourceError;
 pub use metrics::Metrics;
 pub use quiet::QuietContext;
+pub use ratelimit::RateLimit;
 pub use reference::{ApplyReference, ReferenceReader, load_reference};
 pub use sink::{Sink, Start, Verdict};
 pub use startup::wait_for_kafka;
