@@ -2,7 +2,9 @@
 //!
 //! Facts are kept by event time, so the result does not depend on arrival order:
 //! the newest amount and owner win (ties: the later arrival), and the close that counts is
-//! the newest one, unless a reopen is as new or newer, or the deal was deleted. From the
+//! the newest one, unless a reopen is as new or newer, or the deal is deleted: its newest
+//! `deal.deleted` is as new as its newest `deal.created` or newer (a creation after the
+//! deletion restores the deal, with every fact known of it). From the
 //! facts, `derive` computes the deal's contributions — creation cohort, close, revenue,
 //! sales cycle, stage visits — and the shard swaps them for the previous ones.
 
@@ -40,7 +42,8 @@ pub struct Deal {
     /// Newest close.
     pub close: Option<Close>,
     pub last_reopen: Option<Ms>,
-    pub deleted: bool,
+    /// Its newest deletion and newest creation: which of the two is newer.
+    pub deletion: Deletion,
     /// The account the deal is for.
     pub account: Option<String>,
     pub touched: Ms,
@@ -51,6 +54,51 @@ pub struct Deal {
 impl Touched for Deal {
     fn touched(&mut self) -> &mut Ms {
         &mut self.touched
+    }
+}
+
+/// Whether a deal is deleted: its newest `deal.deleted` against its newest `deal.created`
+/// (both by event time, so arrival order does not matter).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Deletion {
+    pub deleted: Option<Ms>,
+    pub created: Option<Ms>,
+}
+
+/// Stands for the unknown time of a deletion read from a snapshot of format 1 or 2 (which
+/// kept a flag): later than any creation, so such a deal stays deleted, as it was.
+const DELETED_BEFORE_FORMAT_3: Ms = Ms::MAX;
+
+impl Deletion {
+    /// A `deal.deleted` at `t`.
+    pub fn delete(&mut self, t: Ms) {
+        self.deleted = self.deleted.max(Some(t));
+    }
+
+    /// A `deal.created` at `t`.
+    pub fn create(&mut self, t: Ms) {
+        self.created = self.created.max(Some(t));
+    }
+
+    /// Deleted: the newest deletion is as new as the newest creation, or newer.
+    pub fn is_deleted(&self) -> bool {
+        self.deleted.is_some_and(|d| self.created.is_none_or(|c| d >= c))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Deletion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Deletion, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Times {
+            deleted: Option<Ms>,
+            created: Option<Ms>,
+        }
+        if crate::legacy::before(3) {
+            let deleted = bool::deserialize(d)?;
+            return Ok(Deletion { deleted: deleted.then_some(DELETED_BEFORE_FORMAT_3), created: None });
+        }
+        let Times { deleted, created } = Times::deserialize(d)?;
+        Ok(Deletion { deleted, created })
     }
 }
 
@@ -108,7 +156,12 @@ impl Deal {
             (Some(c), Some(s)) => Some(if s.t > c.t { s } else { c }),
             (c, s) => c.or(s),
         };
-        newest.filter(|c| !self.deleted && self.last_reopen.is_none_or(|r| c.t > r))
+        newest.filter(|c| !self.is_deleted() && self.last_reopen.is_none_or(|r| c.t > r))
+    }
+
+    /// Whether the deal is deleted now (see [`Deletion`]).
+    pub fn is_deleted(&self) -> bool {
+        self.deletion.is_deleted()
     }
 
     /// Whether the deal was counted closed when its contributions were last derived.
@@ -133,7 +186,7 @@ impl Deal {
 
     /// The deal as the pipeline sees it, when it is open.
     pub fn open(&self, reference: &Reference, stages: &Interner) -> Option<OpenDeal> {
-        if self.created.is_none() || self.deleted || self.effective_close(reference, stages).is_some() {
+        if self.created.is_none() || self.is_deleted() || self.effective_close(reference, stages).is_some() {
             return None;
         }
         // The current visit: the trailing entries of the current stage. It began at the
@@ -158,7 +211,7 @@ impl Deal {
     /// The deal's contributions, from its facts.
     pub fn derive(&self, lookups: &Lookups<'_>, default_owner: OwnerId) -> Contribs {
         let mut c = Contribs::default();
-        if self.deleted {
+        if self.is_deleted() {
             return c;
         }
         let owner = self.owner().unwrap_or(default_owner);

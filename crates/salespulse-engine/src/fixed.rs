@@ -10,7 +10,6 @@
 //! fits. Arithmetic wraps: even past the range, subtracting what was added restores the
 //! previous sum exactly.
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 
@@ -89,23 +88,6 @@ impl std::iter::Sum for Fixed {
     }
 }
 
-thread_local! {
-    static F64_SUMS: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Runs `f`, a decode of a snapshot of format version 1, whose sums were `f64`: [`Sums`]
-/// read in it are rounded to the nearest nano-unit.
-pub fn reading_f64_sums<R>(f: impl FnOnce() -> R) -> R {
-    struct Reset(bool);
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            F64_SUMS.set(self.0);
-        }
-    }
-    let _reset = Reset(F64_SUMS.replace(true));
-    f()
-}
-
 /// Exact sums by key, in key order: how the aggregates are written in a snapshot.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Sums<K: Ord>(pub BTreeMap<K, Fixed>);
@@ -118,7 +100,8 @@ impl<K: Ord + Serialize> Serialize for Sums<K> {
 
 impl<'de, K: Ord + Deserialize<'de>> Deserialize<'de> for Sums<K> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Sums<K>, D::Error> {
-        if F64_SUMS.get() {
+        // Before format version 2, sums were `f64`: each is rounded to the nearest nano-unit.
+        if crate::legacy::before(2) {
             let old = BTreeMap::<K, f64>::deserialize(d)?;
             Ok(Sums(old.into_iter().map(|(k, v)| (k, Fixed::from_f64(v))).collect()))
         } else {

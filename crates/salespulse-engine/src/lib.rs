@@ -58,6 +58,7 @@ pub mod hist;
 mod interner;
 pub mod kpis;
 mod leads;
+pub mod legacy;
 mod outcome;
 mod owners;
 mod reference;

@@ -8,7 +8,6 @@
 //! this build does not read, or fails its checksum is refused with a typed error;
 //! nothing is guessed.
 
-use salespulse_engine::fixed::reading_f64_sums;
 use salespulse_engine::{EngineConfig, Shard};
 
 use crate::error::SnapshotError;
@@ -20,7 +19,10 @@ const MAGIC: &[u8; 8] = b"SPSNAPSH";
 /// - 1: sums of the aggregates as `f64`;
 /// - 2: sums as exact nano-units (`salespulse_engine::fixed`); a version 1 snapshot is read
 ///   by rounding each sum to the nearest nano-unit.
-pub const VERSION: u16 = 2;
+/// - 3: a deal's deletion is the time of its newest `deal.deleted` beside that of its
+///   newest `deal.created` (a creation after a deletion restores the deal); a deal
+///   deleted in a version 1 or 2 snapshot stays deleted.
+pub const VERSION: u16 = 3;
 /// The oldest version this build reads.
 pub const OLDEST_READ: u16 = 1;
 const HEADER: usize = 8 + 2 + 2 + 8 + 8;
@@ -68,8 +70,7 @@ pub fn decode(bytes: &[u8], cfg: EngineConfig) -> Result<(Shard, i64), SnapshotE
         return Err(SnapshotError::Checksum);
     }
     let payload = &bytes[HEADER..HEADER + len];
-    let read = || postcard::from_bytes::<Shard>(payload);
-    let shard = if version == 1 { reading_f64_sums(read) } else { read() };
+    let shard = salespulse_engine::legacy::reading(version, || postcard::from_bytes::<Shard>(payload));
     let shard = shard.map_err(|e| SnapshotError::Decode(e.to_string()))?;
     Ok((shard.restored(cfg), next_offset))
 }

@@ -6,7 +6,7 @@
 //! [`salespulse_engine::stat::Stat`] (or of any enum the state holds) would silently
 //! renumber the ones after it; this test then fails, because the golden file covers every
 //! `Stat` variant, the last one included. Such a change needs a new format version (and
-//! a new golden file, `v3.snap`), never an edit of an existing one.
+//! a new golden file, `v4.snap`), never an edit of an existing one.
 //!
 //! To write the golden file of a new version: bump `format::VERSION`, then run
 //! `SALESPULSE_WRITE_GOLDEN=1 cargo test -p salespulse-store --test golden`; an existing
@@ -33,8 +33,9 @@ fn golden_path(version: u16) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format!("v{version}.snap"))
 }
 
-/// Events that reach every statistic the generator may leave out.
-fn handmade() -> Vec<Event> {
+/// Events that reach every statistic the generator may leave out, and (from version 3)
+/// a deal deleted then restored.
+fn handmade(version: u16) -> Vec<Event> {
     let at = |minutes: i64| (now() - Duration::minutes(minutes)).to_rfc3339();
     [
         r#"{"type":"social.action","rep_id":"golden-rep","action":"connection_request_sent"}"#,
@@ -56,6 +57,7 @@ fn handmade() -> Vec<Event> {
         r#"{"type":"customer.status_changed","account_id":"golden-acct-2","status":"churned"}"#,
     ]
     .iter()
+    .chain(if version >= 3 { RESTORED.as_slice() } else { &[] })
     .enumerate()
     .map(|(i, json)| {
         let minutes = 600 - 30 * i as i64;
@@ -65,9 +67,16 @@ fn handmade() -> Vec<Event> {
     .collect()
 }
 
-/// The history of the golden snapshot: 60 days of generated traffic, then the handmade
-/// events, applied at the fixed `now`.
-fn history() -> (Shard, Reference) {
+/// A deal deleted, then created again (restored): what format 3 keeps.
+const RESTORED: [&str; 3] = [
+    r#"{"type":"deal.created","rep_id":"golden-rep","deal_id":"golden-deal-2","amount":700,"currency":"EUR","stage":"proposal"}"#,
+    r#"{"type":"deal.deleted","deal_id":"golden-deal-2"}"#,
+    r#"{"type":"deal.created","rep_id":"golden-rep","deal_id":"golden-deal-2","amount":700,"currency":"EUR","stage":"proposal"}"#,
+];
+
+/// The history of the golden snapshot of `version`: 60 days of generated traffic, then
+/// the handmade events, applied at the fixed `now`.
+fn history(version: u16) -> (Shard, Reference) {
     let mut reference = Reference::new(Currency::parse("EUR").unwrap());
     let mut g = Generator::new(GenConfig { seed: 17, teams: 2, reps_per_team: 3, ..GenConfig::default() });
     for k in g.reference_events(now() - Duration::days(60), now()) {
@@ -75,7 +84,7 @@ fn history() -> (Shard, Reference) {
     }
     let mut shard = Shard::new(EngineConfig::default());
     let generated = backfill_times(600, 60.0, now(), 17).map(|t| g.next_at(t).event);
-    for event in generated.chain(handmade()) {
+    for event in generated.chain(handmade(version)) {
         if event.event_type().is_reference() && event.event_type() != salespulse_events::EventType::SpendRecorded {
             let _ = reference.apply(&event);
         } else {
@@ -130,7 +139,7 @@ fn stat_variants(shard: &Shard, reference: &Reference) -> BTreeSet<String> {
 
 #[test]
 fn the_golden_history_covers_every_stat_variant() {
-    let (shard, reference) = history();
+    let (shard, reference) = history(VERSION);
     let want = [
         "WonRevenue",
         "WonValued",
@@ -171,7 +180,7 @@ fn reads_back(version: u16, tolerance: f64) {
     let (back, next) = format::decode(&golden, EngineConfig::default())
         .unwrap_or_else(|e| panic!("the v{version} golden snapshot does not decode: {e}"));
     assert_eq!(next, NEXT_OFFSET);
-    let (mut fresh, reference) = history();
+    let (mut fresh, reference) = history(version);
     assert_eq!(back.newest_event(), fresh.newest_event());
     // Slots that can no longer be counted may be in one and not the other (an older
     // version kept them until the hourly prune): compare both pruned at the same instant,
@@ -187,7 +196,7 @@ fn reads_back(version: u16, tolerance: f64) {
         assert!((w - g).abs() <= tolerance * w.abs().max(1.0), "v{version} {k}: golden {g}, today {w}");
     }
     // Dedup ids survive too: the last event of the history is a duplicate after restore.
-    let last = handmade().pop().unwrap();
+    let last = handmade(version).pop().unwrap();
     assert_eq!(back.apply(&last, &reference, now()), Ok(Applied::Duplicate));
 }
 
@@ -196,6 +205,12 @@ fn a_v1_snapshot_reads_back_to_the_state_its_history_builds_today() {
     // Version 1 summed in f64: its sums are read to the nearest nano-unit.
     assert_eq!(OLDEST_READ, 1);
     reads_back(1, 1e-9);
+}
+
+#[test]
+fn a_v2_snapshot_reads_back_exactly() {
+    // Version 2 kept a deal's deletion as a flag: a deal deleted in it stays deleted.
+    reads_back(2, 0.0);
 }
 
 #[test]
@@ -216,7 +231,7 @@ fn write_the_golden_snapshot_of_a_new_version() {
     if std::env::var_os("SALESPULSE_WRITE_GOLDEN").is_none() || path.exists() {
         return;
     }
-    let (shard, _) = history();
+    let (shard, _) = history(VERSION);
     std::fs::write(&path, format::encode(&shard, NEXT_OFFSET).unwrap()).unwrap();
     eprintln!("wrote {}", path.display());
 }

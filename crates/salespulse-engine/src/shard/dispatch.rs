@@ -142,6 +142,7 @@ impl Shard {
                 if deal.created.is_none_or(|(c, _)| t < c) {
                     deal.created = Some((t, d.deal_type));
                 }
+                deal.deletion.create(t);
                 if deal.amount.is_none_or(|(u, _)| t >= u) {
                     deal.amount = Some((t, d.amount));
                 }
@@ -188,7 +189,7 @@ impl Shard {
                 let deal = entry(&mut self.deals, deal_id, t);
                 deal.last_reopen = deal.last_reopen.max(Some(t));
             }
-            Body::DealDeleted { deal_id } => entry(&mut self.deals, deal_id, t).deleted = true,
+            Body::DealDeleted { deal_id } => entry(&mut self.deals, deal_id, t).deletion.delete(t),
             Body::CustomerStatusChanged { .. } | Body::RevenueChanged { .. } => {
                 self.account_event(e, t, owner);
                 return;

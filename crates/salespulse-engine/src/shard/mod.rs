@@ -161,7 +161,7 @@ impl Shard {
         self.agg.months.prune(prev_year);
         let horizon = now - Window::LONGEST.len_ms();
         self.leads.retain(|l| l.touched >= horizon);
-        self.deals.retain(|d| d.touched >= horizon || !d.counted_closed() && !d.deleted && d.created.is_some());
+        self.deals.retain(|d| d.touched >= horizon || !d.counted_closed() && !d.is_deleted() && d.created.is_some());
         let old = horizon - Window::LONGEST.resolution_ms();
         self.accounts.update_where(|a| a.stale(horizon, old), |a| a.trim(horizon, old));
         self.accounts.retain(|a| !a.droppable(horizon));

@@ -151,6 +151,33 @@ fn reopen_delete_and_reclose_retract_exactly() {
 }
 
 #[test]
+fn a_deal_created_again_after_its_deletion_is_restored_with_its_history() {
+    let mut h = Harness::new();
+    let created = r#"{"event_id":"auto","type":"deal.created","occurred_at":"{at}","deal_id":"d1","rep_id":"ana","amount":100,"currency":"EUR","stage":"s1"}"#;
+    let deleted = r#"{"event_id":"auto","type":"deal.deleted","occurred_at":"{at}","deal_id":"d1"}"#;
+    let pipeline =
+        |h: &Harness| h.kpi("sales_pipeline_deals", &[("team", "unassigned"), ("stage", "s1")]).unwrap_or(0.0);
+    h.ok(created, &ago(40));
+    h.ok(deleted, &ago(30));
+    assert_eq!(pipeline(&h), 0.0, "deleted");
+    // A creation older than the deletion (a late arrival) does not restore it.
+    h.ok(created, &ago(35));
+    assert_eq!(pipeline(&h), 0.0);
+    // The restore: created again after the deletion; the deal counts as it was.
+    h.ok(created, &ago(20));
+    assert_eq!(pipeline(&h), 1.0, "restored");
+    h.ok(&won("d1", 100.0, "EUR"), &ago(10));
+    assert_eq!(h.kpi("sales_won_revenue", &H1), Some(100.0));
+    let cycle = find(&h.families_at(now()), "sales_cycle_seconds", &H1);
+    let Some(Value::Histogram { sum, count: 1, .. }) = cycle else { panic!("{cycle:?}") };
+    assert_eq!(sum, 30.0 * 60.0, "the cycle runs from the first creation");
+    // Deleted again, later than every creation: gone again, close and all.
+    h.ok(deleted, &ago(5));
+    assert_eq!(h.kpi("sales_won_revenue", &H1).unwrap_or(0.0), 0.0);
+    assert_eq!(pipeline(&h), 0.0);
+}
+
+#[test]
 fn per_rep_series_are_opt_in_and_capped_by_the_budget() {
     let cfg = EngineConfig { per_rep: true, rep_series_budget: 250, ..EngineConfig::default() };
     let mut h = Harness::with(cfg.clone());

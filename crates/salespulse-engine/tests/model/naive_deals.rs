@@ -17,7 +17,10 @@ struct Deal {
     stages: Vec<(i64, String, Option<f64>)>,
     close: Option<(i64, Outcome, Option<Money>, Option<String>)>,
     reopen: Option<i64>,
-    deleted: bool,
+    /// Newest `deal.deleted` and newest `deal.created`: deleted when the first is as new
+    /// or newer.
+    deleted: Option<i64>,
+    last_created: Option<i64>,
 }
 
 fn order(stage: &str) -> Option<i64> {
@@ -54,6 +57,7 @@ fn facts(events: &[Event]) -> BTreeMap<String, Deal> {
                 if deal.amount.is_none_or(|(u, _)| t >= u) {
                     deal.amount = Some((t, c.amount));
                 }
+                deal.last_created = deal.last_created.max(Some(t));
                 deal.owners.push((t, rep));
                 deal.stages.push((t, c.stage.clone(), c.probability));
             }
@@ -66,7 +70,7 @@ fn facts(events: &[Event]) -> BTreeMap<String, Deal> {
                 deal.close = Some((t, *outcome, *amount, rep));
             }
             Body::DealReopened { .. } => deal.reopen = deal.reopen.max(Some(t)),
-            Body::DealDeleted { .. } => deal.deleted = true,
+            Body::DealDeleted { .. } => deal.deleted = deal.deleted.max(Some(t)),
             _ => {}
         }
     }
@@ -88,7 +92,7 @@ pub fn deals(events: &[Event], now: i64, acc: &mut Acc, out: &mut Expected) {
     let mut months: Vec<(i32, &'static str, Option<String>, f64)> = Vec::new();
     let mut pipeline: Vec<(&'static str, String, f64, f64, bool)> = Vec::new();
     for d in facts(events).values() {
-        if d.deleted {
+        if d.deleted.is_some_and(|del| d.last_created.is_none_or(|c| del >= c)) {
             continue;
         }
         let current = team(d.owners.last().and_then(|o| o.1.as_deref()));
