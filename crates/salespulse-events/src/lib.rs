@@ -12,6 +12,7 @@
 
 mod decode;
 mod error;
+mod key;
 mod model;
 mod period;
 pub mod validate;
@@ -19,6 +20,7 @@ mod wire;
 
 pub use decode::{MAX_ID_CHARS, decode, encode};
 pub use error::DecodeError;
+pub use key::Subject;
 pub use model::*;
 pub use period::Period;
 

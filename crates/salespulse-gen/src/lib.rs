@@ -3,7 +3,9 @@
 //! The generator plays a small sales organisation: teams of reps (with a roster), leads
 //! that get assigned, answered and sometimes converted, deals that move through stages
 //! and close, customers that pay monthly, and the everyday flow of calls, emails, social
-//! actions, surveys, sentiment scores and trainings. Every event is keyed by account.
+//! actions, surveys, sentiment scores and trainings. Every event is keyed by the rule of
+//! docs/events.md ([`salespulse_events::Event::message_key`]): leads by their id, deals and
+//! accounts by the account.
 //!
 //! It is driven by time slots: the caller asks for one event at each instant it chooses
 //! (`next_at`), in non-decreasing order — evenly spread over a period for a backfill
@@ -49,6 +51,20 @@ mod tests {
         assert_eq!(a.len(), 5000);
         assert_eq!(a, b);
         assert_ne!(a, run(8, 5000));
+    }
+
+    #[test]
+    fn every_event_about_one_lead_deal_or_account_has_one_key() {
+        let mut keys: std::collections::HashMap<String, HashSet<String>> = std::collections::HashMap::new();
+        for k in run(5, 20_000) {
+            let subject = format!("{:?}", k.event.subject());
+            keys.entry(subject).or_default().insert(k.key);
+        }
+        let leads = keys.keys().filter(|s| s.starts_with("Lead")).count();
+        assert!(leads > 100, "{leads} leads");
+        for (subject, ks) in keys.iter().filter(|(s, _)| !s.starts_with("Unattached")) {
+            assert_eq!(ks.len(), 1, "{subject}: {ks:?}");
+        }
     }
 
     #[test]

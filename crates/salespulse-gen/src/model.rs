@@ -24,7 +24,7 @@ impl Default for GenConfig {
     }
 }
 
-/// An event with its Kafka message key (the account, or the entity id).
+/// An event with its Kafka message key ([`Event::message_key`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Keyed {
     pub key: String,
@@ -81,11 +81,13 @@ impl Ids {
     }
 }
 
-/// Sets the rep and account of an event and keys it by the account.
+/// Sets the rep and account of an event and keys it by the rule of docs/events.md
+/// ([`Event::message_key`]: every deal of the generator has its account from its first
+/// event on, so it needs no memory of first keys).
 pub fn keyed(mut event: Event, rep: Option<&str>, account: &str) -> Keyed {
     event.rep_id = rep.map(str::to_owned);
     event.account_id = Some(account.to_owned());
-    Keyed { key: account.to_owned(), event }
+    Keyed { key: event.message_key(None).to_owned(), event }
 }
 
 /// A currency code known to be valid.
