@@ -85,3 +85,16 @@ fn kafka_secrets_come_from_the_environment_and_never_show() {
     assert!(stderr.contains("-X/--kafka-property number 1 is not KEY=VALUE"), "{stderr}");
     assert!(!format!("{stdout}{stderr}").contains("hunter2"), "a secret shows:\n{stdout}{stderr}");
 }
+
+#[test]
+fn a_property_that_would_break_a_guarantee_is_refused_by_check() {
+    let out = Command::new(binary())
+        .args(["check", "-X", "enable.auto.commit=true", "-X", "enable.idempotence=false", "-X", "acks=-1"])
+        .output()
+        .expect("run binary");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("2 problems"), "{stderr}");
+    assert!(stderr.contains("kafka.properties.enable.auto.commit: salespulse sets it to false"), "{stderr}");
+    assert!(stderr.contains("kafka.properties.enable.idempotence: salespulse sets it to true"), "{stderr}");
+}

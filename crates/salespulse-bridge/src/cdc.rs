@@ -27,15 +27,7 @@ pub async fn run(
     sf: &SalesforceConfig,
     mut stop: watch::Receiver<bool>,
 ) -> Result<(), KafkaError> {
-    let mut c = source.client();
-    c.set("client.id", "salespulse-bridge")
-        .set("group.id", &sf.group_id)
-        .set("enable.auto.commit", "false")
-        .set("auto.offset.reset", "earliest")
-        .set("enable.partition.eof", "false");
-    for (k, v) in &source.properties {
-        c.set(k, v);
-    }
+    let c = source.reader("salespulse-bridge", &sf.group_id);
     let consumer: StreamConsumer<QuietContext> = c.create_with_context(QuietContext::default())?;
     let topics: Vec<&str> = sf.topics.iter().map(String::as_str).collect();
     consumer.subscribe(&topics)?;

@@ -38,17 +38,14 @@ impl std::fmt::Debug for Producer {
 }
 
 impl Producer {
-    /// An idempotent producer; a message not acknowledged within 4 s fails, so a webhook
-    /// gets a 503 before the CRM's own timeout (HubSpot waits 5 s) and is sent again
-    /// (`message.timeout.ms` in `[kafka.properties]` changes it).
+    /// An idempotent producer ([`salespulse_kafka::Role::Writer`]); a message not
+    /// acknowledged within 4 s fails, so a webhook gets a 503 before the CRM's own timeout
+    /// (HubSpot waits 5 s) and is sent again (`message.timeout.ms` in `[kafka.properties]`
+    /// changes it).
     pub fn new(cfg: &SourceConfig, reference: Option<String>, metrics: Metrics) -> Result<Producer, KafkaError> {
-        let mut c = cfg.client();
-        c.set("client.id", "salespulse-bridge")
-            .set("enable.idempotence", "true")
-            .set("linger.ms", "5")
-            .set("message.timeout.ms", "4000");
-        for (k, v) in &cfg.properties {
-            c.set(k, v);
+        let mut c = cfg.producer("salespulse-bridge");
+        if !cfg.properties.contains_key("message.timeout.ms") {
+            c.set("message.timeout.ms", "4000");
         }
         let producer = c.create_with_context(QuietContext::default())?;
         let max_bytes = if cfg.max_message_bytes == 0 { usize::MAX } else { cfg.max_message_bytes };

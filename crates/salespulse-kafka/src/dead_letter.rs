@@ -52,10 +52,8 @@ impl DeadLetters {
     /// A producer for `cfg.dead_letter_topic`, or `None` when dead letters are off.
     pub fn new(cfg: &SourceConfig, metrics: Metrics) -> Result<Option<DeadLetters>, SourceError> {
         let Some(topic) = cfg.dead_letter_topic.clone() else { return Ok(None) };
-        let mut c = cfg.client();
-        c.set("enable.idempotence", "true").set("linger.ms", "5");
         let producer: FutureProducer<QuietContext> =
-            c.create_with_context(QuietContext::default()).map_err(SourceError::Config)?;
+            cfg.producer("salespulse").create_with_context(QuietContext::default()).map_err(SourceError::Config)?;
         let max_bytes = if cfg.max_message_bytes == 0 { usize::MAX } else { cfg.max_message_bytes };
         Ok(Some(DeadLetters { producer, topic, pending: Vec::new(), metrics, max_bytes }))
     }

@@ -10,6 +10,7 @@
 
 mod admin;
 mod callbacks;
+mod client;
 mod config;
 mod consumer;
 mod dead_letter;
@@ -22,6 +23,7 @@ mod sink;
 mod startup;
 
 pub use admin::{TopicSpec, create_topics, topic_partitions};
+pub use client::{Guarantee, Role, property_problems};
 pub use config::SourceConfig;
 pub use consumer::run;
 pub use dead_letter::headers;

@@ -75,10 +75,7 @@ pub async fn load_reference(
     apply: ApplyReference,
     metrics: Metrics,
 ) -> Result<Option<ReferenceReader>, SourceError> {
-    let mut c = cfg.client();
-    c.set("group.id", format!("{}-reference", cfg.group_id))
-        .set("enable.auto.commit", "false")
-        .set("enable.partition.eof", "false");
+    let c = cfg.reader("salespulse", &format!("{}-reference", cfg.group_id));
     let consumer: StreamConsumer<QuietContext> =
         c.create_with_context(QuietContext::default()).map_err(SourceError::Config)?;
     let reader = Reader {

@@ -94,6 +94,7 @@ pub fn resolve(args: &Common) -> anyhow::Result<Result<Resolved, Vec<String>>> {
     }
     config.kafka.properties.extend(properties(&args.kafka_properties, &mut errors));
     config.kafka.properties.extend(crate::secrets::from_env(|name| std::env::var(name).ok(), &mut errors));
+    errors.extend(salespulse_kafka::property_problems(&config.kafka.properties));
     let env = |name: &str| std::env::var(name).ok();
     if let Some(s) = crate::secrets::one("SALESPULSE_BRIDGE_HUBSPOT_APP_SECRET", env, &mut errors) {
         config.bridge.hubspot.app_secret = s;
