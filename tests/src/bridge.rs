@@ -1,5 +1,6 @@
-//! `salespulse bridge` as a child process, its webhook endpoints, and the CRM fixtures of
-//! `tests/fixtures/bridge` with their times filled in.
+//! `salespulse bridge` as a child process, its webhook endpoints, and the configuration
+//! of the sales story the CRM fixtures of `tests/fixtures/bridge` tell (the fixtures
+//! themselves are read by `salespulse_bridge::fixtures`).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -7,41 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
-
 use crate::{Process, Samples, binary, http_get};
-
-/// A fixture file with its times filled in relative to `now`: `"{{ms:-90}}"` (quotes
-/// included) is epoch milliseconds 90 minutes before, `"{{s:-90}}"` epoch seconds, and
-/// `{{iso:-90}}` an RFC 3339 time.
-pub fn fixture(relative: &str, now: DateTime<Utc>) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bridge").join(relative);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    fill_times(&text, now)
-}
-
-fn fill_times(text: &str, now: DateTime<Utc>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let end = rest[start..].find("}}").map(|e| start + e + 2).expect("a closed {{...}}");
-        let (kind, minutes) = rest[start + 2..end - 2].split_once(':').expect("{{kind:minutes}}");
-        let t = now + chrono::Duration::minutes(minutes.parse().expect("minutes"));
-        let (value, quoted) = match kind {
-            "ms" => (t.timestamp_millis().to_string(), true),
-            "s" => (t.timestamp().to_string(), true),
-            "iso" => (t.to_rfc3339_opts(SecondsFormat::Millis, true), false),
-            other => panic!("unknown fixture time {other}"),
-        };
-        // A number replaces the quotes around its placeholder too.
-        let (head, skip) = if quoted && rest[..start].ends_with('"') { (start - 1, 1) } else { (start, 0) };
-        out.push_str(&rest[..head]);
-        out.push_str(&value);
-        rest = &rest[end + skip..];
-    }
-    out.push_str(rest);
-    out
-}
 
 /// POSTs `body` to `path` with `headers`; returns (status, body).
 pub fn http_post(addr: &str, path: &str, headers: &[(&str, String)], body: &[u8]) -> Result<(u16, String), String> {
@@ -124,22 +91,12 @@ impl Bridge {
     }
 }
 
-/// The Pipedrive fixtures of one history: a lead answered by a call, a deal moved and won,
-/// one lost, one open.
-pub const PIPEDRIVE_HISTORY: [&str; 8] = [
-    "pipedrive/lead-create.json",
-    "pipedrive/activity-call.json",
-    "pipedrive/deal-501-create.json",
-    "pipedrive/deal-501-stage.json",
-    "pipedrive/deal-501-won.json",
-    "pipedrive/deal-502-create.json",
-    "pipedrive/deal-502-lost.json",
-    "pipedrive/deal-503-create.json",
-];
-
-/// The bridge section of the tests: the three CRMs on, their stages and owners mapped to
-/// one team each (Salesforce `emea`, HubSpot `amer`, Pipedrive `apac`), EUR by default.
+/// The bridge section of the tests: the three CRMs on, with the stages and owners of the
+/// story (`tests/fixtures/bridge/story.toml`: two reps in two teams per CRM), EUR by
+/// default.
 pub fn bridge_section(listen: &str, state_dir: &Path, cdc_topic: &str, group: &str) -> String {
+    let story = salespulse_bridge::fixtures::dir().join("story.toml");
+    let tables = std::fs::read_to_string(&story).unwrap_or_else(|e| panic!("{}: {e}", story.display()));
     format!(
         r#"[bridge]
 listen = "{listen}"
@@ -158,83 +115,7 @@ app_secret = "{HUBSPOT_SECRET}"
 username = "pipedrive"
 password = "{PIPEDRIVE_PASSWORD}"
 
-[[bridge.stages]]
-source = "salesforce"
-id = "Prospecting"
-order = 1
-probability = 0.1
-
-[[bridge.stages]]
-source = "salesforce"
-id = "Closed Won"
-order = 9
-probability = 1.0
-is_closed = true
-is_won = true
-
-[[bridge.stages]]
-source = "salesforce"
-id = "Closed Lost"
-order = 10
-probability = 0.0
-is_closed = true
-
-[[bridge.stages]]
-source = "hubspot"
-id = "appointmentscheduled"
-name = "hs-appointment"
-order = 1
-probability = 0.2
-
-[[bridge.stages]]
-source = "hubspot"
-id = "closedwon"
-name = "hs-won"
-order = 6
-probability = 1.0
-is_closed = true
-is_won = true
-
-[[bridge.stages]]
-source = "hubspot"
-id = "closedlost"
-name = "hs-lost"
-order = 7
-probability = 0.0
-is_closed = true
-
-[[bridge.stages]]
-source = "pipedrive"
-id = "1"
-name = "pd-qualified"
-order = 1
-probability = 0.25
-
-[[bridge.stages]]
-source = "pipedrive"
-id = "2"
-name = "pd-proposal"
-order = 2
-probability = 0.5
-
-[[bridge.owners]]
-source = "salesforce"
-id = "0055g00000AnaXXAAA"
-rep = "ana"
-team = "emea"
-
-[[bridge.owners]]
-source = "hubspot"
-id = "301"
-rep = "bob"
-team = "amer"
-
-[[bridge.owners]]
-source = "pipedrive"
-id = "12"
-rep = "chen"
-team = "apac"
-"#,
+{tables}"#,
         state = state_dir.display()
     )
 }
@@ -243,15 +124,3 @@ team = "apac"
 pub const HUBSPOT_SECRET: &str = "hubspot-app-secret-for-tests";
 /// The Pipedrive webhook password of [`bridge_section`].
 pub const PIPEDRIVE_PASSWORD: &str = "pipedrive-password-for-tests";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_are_filled_in_with_or_without_quotes() {
-        let now = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
-        let got = fill_times(r#"{"a":"{{ms:-1}}","b":"at {{iso:1}}","c":"{{s:0}}"}"#, now);
-        assert_eq!(got, r#"{"a":1699999940000,"b":"at 2023-11-14T22:14:20.000Z","c":1700000000}"#);
-    }
-}

@@ -171,12 +171,13 @@ fn the_shipped_configuration_checks() {
 #[test]
 fn the_shipped_bridge_configuration_checks_and_each_problem_is_listed() {
     let path = root().join("deploy/bridge/salespulse-bridge.toml");
-    // The password comes from the environment, as in the compose file.
+    // The secrets come from the environment, as in the compose file.
     let check = |config: &std::path::Path| {
         Command::new(binary())
             .args(["check", "--config"])
             .arg(config)
             .env("SALESPULSE_BRIDGE_PIPEDRIVE_PASSWORD", "from-the-environment")
+            .env("SALESPULSE_BRIDGE_HUBSPOT_APP_SECRET", "from-the-environment")
             .output()
             .expect("run")
     };

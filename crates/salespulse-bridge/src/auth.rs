@@ -16,15 +16,21 @@ pub enum Denied {
     Wrong,
     /// A signed timestamp too old (or too far ahead): a replay.
     Stale,
+    /// A HubSpot signature made for another URL than the one configured: the secret is
+    /// right, `bridge.hubspot.public_url` is not.
+    WrongUrl,
 }
 
 impl Denied {
+    pub const ALL: [Denied; 4] = [Denied::Missing, Denied::Wrong, Denied::Stale, Denied::WrongUrl];
+
     /// The bounded `reason` label.
     pub fn reason(&self) -> &'static str {
         match self {
             Denied::Missing => "unauthenticated",
             Denied::Wrong => "bad_credentials",
             Denied::Stale => "stale",
+            Denied::WrongUrl => "wrong_url",
         }
     }
 }
@@ -59,6 +65,21 @@ pub fn hubspot_v3(secret: &str, r: Signed<'_>, max_age: Duration, now_ms: i64) -
     mac.update(body);
     mac.update(ts.trim().as_bytes());
     mac.verify_slice(&given).map_err(|_| Denied::Wrong)
+}
+
+/// The URI among `others` that a request refused as [`Denied::Wrong`] was signed for, if
+/// any: HubSpot signs the URL it posts to, so a signature that matches another scheme or
+/// host says the configured public URL is wrong, not the secret.
+pub fn hubspot_v3_signed_for<'a>(secret: &str, r: Signed<'_>, others: &'a [String]) -> Option<&'a str> {
+    let (Some(ts), Some(sig)) = (r.timestamp, r.signature) else { return None };
+    let given = STANDARD.decode(sig.trim()).ok()?;
+    others.iter().map(String::as_str).find(|uri| {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else { return false };
+        for part in [r.method.as_bytes(), uri.as_bytes(), r.body, ts.trim().as_bytes()] {
+            mac.update(part);
+        }
+        mac.verify_slice(&given).is_ok()
+    })
 }
 
 /// The v3 signature of a request (what HubSpot sends), for tests and tools.
@@ -108,6 +129,12 @@ mod tests {
         assert_eq!(check("s3cret", b"[]", Some(&sig), 1_732_600_001_000), Err(Denied::Wrong));
         assert_eq!(check("s3cret", body, None, 1_732_600_001_000), Err(Denied::Missing));
         assert_eq!(check("s3cret", body, Some(&sig), 1_732_600_000_000 + 301_000), Err(Denied::Stale));
+        let http = URI.replace("https://", "http://");
+        let r = Signed { method: "POST", uri: &http, body, timestamp: Some(ts), signature: Some(&sig) };
+        assert_eq!(hubspot_v3("s3cret", r, age, 1_732_600_001_000), Err(Denied::Wrong));
+        let others = [format!("{http}?x"), URI.to_owned()];
+        assert_eq!(hubspot_v3_signed_for("s3cret", r, &others), Some(URI), "signed for https");
+        assert_eq!(hubspot_v3_signed_for("other", r, &others), None);
     }
 
     #[test]

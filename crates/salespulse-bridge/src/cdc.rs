@@ -13,8 +13,8 @@ use serde_json::Value;
 use tokio::sync::watch;
 use tracing::{info, warn};
 
+use crate::bridge::Bridge;
 use crate::config::SalesforceConfig;
-use crate::core::Core;
 use crate::salesforce;
 
 /// Change events handled in one step, at most.
@@ -22,7 +22,7 @@ const BATCH: usize = 500;
 
 /// Reads, maps and produces until `stop` turns true.
 pub async fn run(
-    core: Arc<Core>,
+    bridge: Arc<Bridge>,
     source: &SourceConfig,
     sf: &SalesforceConfig,
     mut stop: watch::Receiver<bool>,
@@ -38,7 +38,7 @@ pub async fn run(
         tokio::select! {
             _ = stop.changed() => return Ok(()),
             first = consumer.recv() => match first {
-                Ok(m) => take(&core, m, &mut batch, &mut offsets)?,
+                Ok(m) => take(&bridge, m, &mut batch, &mut offsets)?,
                 // A consumer error (the broker away...) is reported and reading goes on:
                 // librdkafka reconnects by itself.
                 Err(e) => {
@@ -51,7 +51,7 @@ pub async fn run(
         // Whatever else is already there, up to a batch.
         while batch.len() < BATCH {
             match tokio::time::timeout(Duration::from_millis(20), consumer.recv()).await {
-                Ok(Ok(m)) => take(&core, m, &mut batch, &mut offsets)?,
+                Ok(Ok(m)) => take(&bridge, m, &mut batch, &mut offsets)?,
                 Ok(Err(e)) => {
                     warn!(error = %e, "reading Salesforce change events");
                     break;
@@ -60,7 +60,7 @@ pub async fn run(
             }
         }
         let mut backoff = Duration::from_millis(200);
-        while let Err(e) = core.handle("salesforce", &batch, salesforce::map, None).await {
+        while let Err(e) = bridge.handle("salesforce", &batch, salesforce::map, None).await {
             warn!(error = %e, events = batch.len(), "cannot produce Salesforce changes; retrying");
             tokio::select! {
                 _ = stop.changed() => return Ok(()),
@@ -79,12 +79,12 @@ pub async fn run(
 /// Adds a message to the batch (a payload that is not JSON becomes `Null`, which the
 /// mapping dead-letters as malformed) and its next offset to the commit.
 fn take(
-    core: &Core,
+    bridge: &Bridge,
     m: rdkafka::message::BorrowedMessage<'_>,
     batch: &mut Vec<(Value, Vec<u8>)>,
     offsets: &mut TopicPartitionList,
 ) -> Result<(), KafkaError> {
-    core.metrics.received.with_label_values(&["salesforce"]).inc();
+    bridge.metrics.received.with_label_values(&["salesforce"]).inc();
     let raw = m.payload().unwrap_or_default().to_vec();
     let value = serde_json::from_slice(&raw).unwrap_or(Value::Null);
     batch.push((value, raw));

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::source::Source;
+
 /// The `[bridge]` section.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -24,9 +26,15 @@ pub struct BridgeConfig {
     pub state_store: String,
     /// Currency of amounts a CRM sends without one.
     pub default_currency: String,
+    /// What a deal in a stage `[[bridge.stages]]` does not list becomes:
+    /// `"dead_letter"` (the change goes to the dead-letter topic as `unmapped_stage`) or
+    /// `"keep"` (the stage is named by its raw CRM id).
+    pub unmapped_stage: UnmappedStage,
     pub salesforce: SalesforceConfig,
-    pub hubspot: HubSpotConfig,
-    pub pipedrive: PipedriveConfig,
+    /// `[bridge.hubspot]`: set, HubSpot is on (and needs its app secret).
+    pub hubspot: Option<HubSpotConfig>,
+    /// `[bridge.pipedrive]`: set, Pipedrive is on (and needs its user and password).
+    pub pipedrive: Option<PipedriveConfig>,
     /// CRM stage ids and their canonical definitions (published to the reference topic).
     pub stages: Vec<StageMap>,
     /// CRM owner ids and the rep (and team) they are (published to the reference topic).
@@ -42,13 +50,63 @@ impl Default for BridgeConfig {
             max_records: 1_000_000,
             state_store: "file://./salespulse-bridge-state".into(),
             default_currency: "USD".into(),
+            unmapped_stage: UnmappedStage::DeadLetter,
             salesforce: SalesforceConfig::default(),
-            hubspot: HubSpotConfig::default(),
-            pipedrive: PipedriveConfig::default(),
+            hubspot: None,
+            pipedrive: None,
             stages: Vec::new(),
             owners: Vec::new(),
         }
     }
+}
+
+/// The CRM a table row is for, as written: a source, or a name that is none (which
+/// [`BridgeConfig::check`] reports with the other problems, rather than the file failing
+/// to parse on it alone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceName {
+    Known(Source),
+    Unknown(String),
+}
+
+impl SourceName {
+    pub fn source(&self) -> Option<Source> {
+        match self {
+            SourceName::Known(s) => Some(*s),
+            SourceName::Unknown(_) => None,
+        }
+    }
+
+    fn problem(&self, at: &str) -> Option<String> {
+        let SourceName::Unknown(name) = self else { return None };
+        let names: Vec<&str> = Source::ALL.iter().map(|s| s.as_str()).collect();
+        Some(format!("{at}.source: {name:?} is not one of {names:?}"))
+    }
+}
+
+impl<'de> Deserialize<'de> for SourceName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SourceName, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(Source::parse(&name).map_or(SourceName::Unknown(name), SourceName::Known))
+    }
+}
+
+impl From<Source> for SourceName {
+    fn from(s: Source) -> SourceName {
+        SourceName::Known(s)
+    }
+}
+
+/// What a deal in an unknown CRM stage becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnmappedStage {
+    /// Dead-lettered as `unmapped_stage`, counted by source, logged: add the stage to
+    /// `[[bridge.stages]]`.
+    #[default]
+    DeadLetter,
+    /// Named by the raw CRM id, with no probability.
+    Keep,
 }
 
 /// `[bridge.salesforce]`: change events written by the Kafka Connect Salesforce CDC
@@ -62,11 +120,16 @@ pub struct SalesforceConfig {
     pub group_id: String,
 }
 
+/// The environment variable of HubSpot's app secret (or `..._FILE`).
+pub const HUBSPOT_SECRET_VARIABLE: &str = "SALESPULSE_BRIDGE_HUBSPOT_APP_SECRET";
+/// The environment variable of Pipedrive's webhook password (or `..._FILE`).
+pub const PIPEDRIVE_PASSWORD_VARIABLE: &str = "SALESPULSE_BRIDGE_PIPEDRIVE_PASSWORD";
+
 /// `[bridge.hubspot]`: webhooks at `POST /webhooks/hubspot`.
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HubSpotConfig {
-    /// The app's client secret (signature v3); empty: HubSpot is off. Also read from
+    /// The app's client secret (signature v3), required. Best read from
     /// `SALESPULSE_BRIDGE_HUBSPOT_APP_SECRET` or `..._FILE`.
     pub app_secret: String,
     /// Requests whose timestamp is older than this are refused (replays).
@@ -86,9 +149,10 @@ impl Default for HubSpotConfig {
 #[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PipedriveConfig {
-    /// Basic-auth user set on the webhook; empty: Pipedrive is off.
+    /// Basic-auth user set on the webhook, required.
     pub username: String,
-    /// Its password. Also read from `SALESPULSE_BRIDGE_PIPEDRIVE_PASSWORD` or `..._FILE`.
+    /// Its password, required. Best read from `SALESPULSE_BRIDGE_PIPEDRIVE_PASSWORD` or
+    /// `..._FILE`.
     pub password: String,
 }
 
@@ -120,8 +184,7 @@ impl std::fmt::Debug for PipedriveConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StageMap {
-    /// `salesforce`, `hubspot` or `pipedrive`.
-    pub source: String,
+    pub source: SourceName,
     pub id: String,
     /// The canonical stage; the CRM id when absent.
     pub name: Option<String>,
@@ -137,12 +200,16 @@ pub struct StageMap {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OwnerMap {
-    pub source: String,
+    pub source: SourceName,
     pub id: String,
     /// The canonical rep id; the CRM id when absent.
     pub rep: Option<String>,
     /// When set, the bridge publishes the rep to the roster with this team.
     pub team: Option<String>,
+    /// `false`: a queue, a shared inbox or an admin user, not a rep: its deals wait for a
+    /// rep, its leads are unassigned, its activities are not counted.
+    #[serde(default = "yes")]
+    pub is_rep: bool,
     #[serde(default = "yes")]
     pub active: bool,
     #[serde(default = "yes")]
@@ -152,9 +219,6 @@ pub struct OwnerMap {
 fn yes() -> bool {
     true
 }
-
-/// The sources a mapping entry may name.
-pub const SOURCES: [&str; 3] = ["salesforce", "hubspot", "pipedrive"];
 
 impl BridgeConfig {
     /// Every problem of the section, each naming its key.
@@ -181,19 +245,22 @@ impl BridgeConfig {
         if !self.salesforce.topics.is_empty() && self.salesforce.group_id.is_empty() {
             errors.push("bridge.salesforce.group_id: required when topics are set".into());
         }
-        if humantime::parse_duration(&self.hubspot.max_age).is_err() {
-            errors.push(format!("bridge.hubspot.max_age: {:?} is not a duration", self.hubspot.max_age));
+        if let Some(h) = &self.hubspot {
+            if humantime::parse_duration(&h.max_age).is_err() {
+                errors.push(format!("bridge.hubspot.max_age: {:?} is not a duration", h.max_age));
+            }
+            let scheme = h.public_url.split_once("://").map(|(s, _)| s);
+            if !h.public_url.is_empty() && !matches!(scheme, Some("http" | "https")) {
+                errors.push(format!("bridge.hubspot.public_url: {:?} is not an http:// or https:// URL", h.public_url));
+            }
         }
-        if !self.hubspot.public_url.is_empty() && !self.hubspot.public_url.starts_with("http") {
-            errors.push(format!("bridge.hubspot.public_url: {:?} is not an http(s) URL", self.hubspot.public_url));
-        }
-        if self.pipedrive.username.is_empty() != self.pipedrive.password.is_empty() {
-            errors.push("bridge.pipedrive: username and password go together".into());
+        if let Some(p) = &self.pipedrive
+            && p.username.is_empty()
+        {
+            errors.push("bridge.pipedrive.username: required when [bridge.pipedrive] is set".into());
         }
         for (i, s) in self.stages.iter().enumerate() {
-            if !SOURCES.contains(&s.source.as_str()) {
-                errors.push(format!("bridge.stages[{i}].source: {:?} is not one of {SOURCES:?}", s.source));
-            }
+            errors.extend(s.source.problem(&format!("bridge.stages[{i}]")));
             if !(0.0..=1.0).contains(&s.probability) {
                 errors.push(format!("bridge.stages[{i}].probability: {} is not within 0 to 1", s.probability));
             }
@@ -202,9 +269,30 @@ impl BridgeConfig {
             }
         }
         for (i, o) in self.owners.iter().enumerate() {
-            if !SOURCES.contains(&o.source.as_str()) {
-                errors.push(format!("bridge.owners[{i}].source: {:?} is not one of {SOURCES:?}", o.source));
+            errors.extend(o.source.problem(&format!("bridge.owners[{i}]")));
+            if !o.is_rep && (o.rep.is_some() || o.team.is_some()) {
+                errors.push(format!("bridge.owners[{i}]: an owner that is not a rep has no rep or team"));
             }
+        }
+        errors
+    }
+
+    /// Every secret a source that is on lacks, naming the setting and its environment
+    /// variable (checked by `salespulse bridge` and `salespulse check`, not by the service,
+    /// which shares the file but not the bridge's secrets).
+    pub fn check_secrets(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        if self.hubspot.as_ref().is_some_and(|h| h.app_secret.is_empty()) {
+            errors.push(format!(
+                "bridge.hubspot.app_secret: required when [bridge.hubspot] is set (HubSpot does not retry a \
+                 refused webhook): set {HUBSPOT_SECRET_VARIABLE} or {HUBSPOT_SECRET_VARIABLE}_FILE"
+            ));
+        }
+        if self.pipedrive.as_ref().is_some_and(|p| p.password.is_empty()) {
+            errors.push(format!(
+                "bridge.pipedrive.password: required when [bridge.pipedrive] is set: set \
+                 {PIPEDRIVE_PASSWORD_VARIABLE} or {PIPEDRIVE_PASSWORD_VARIABLE}_FILE"
+            ));
         }
         errors
     }
@@ -216,7 +304,8 @@ impl BridgeConfig {
 
     /// The oldest signed HubSpot request accepted.
     pub fn hubspot_max_age(&self) -> Duration {
-        humantime::parse_duration(&self.hubspot.max_age).unwrap_or(Duration::from_secs(300))
+        let text = self.hubspot.as_ref().map_or("5m", |h| h.max_age.as_str());
+        humantime::parse_duration(text).unwrap_or(Duration::from_secs(300))
     }
 }
 
@@ -226,9 +315,11 @@ mod tests {
 
     #[test]
     fn secrets_never_show_in_debug_output() {
-        let mut cfg = BridgeConfig::default();
-        cfg.hubspot.app_secret = "hs-very-secret".into();
-        cfg.pipedrive.password = "pd-very-secret".into();
+        let cfg = BridgeConfig {
+            hubspot: Some(HubSpotConfig { app_secret: "hs-very-secret".into(), ..HubSpotConfig::default() }),
+            pipedrive: Some(PipedriveConfig { username: "pd".into(), password: "pd-very-secret".into() }),
+            ..BridgeConfig::default()
+        };
         let shown = format!("{cfg:?}");
         assert!(!shown.contains("very-secret"), "{shown}");
         assert!(shown.contains("<redacted>"));
@@ -236,10 +327,15 @@ mod tests {
 
     #[test]
     fn every_problem_is_listed() {
-        let mut cfg = BridgeConfig { listen: "x".into(), answer_within: "soon".into(), ..BridgeConfig::default() };
-        cfg.pipedrive.username = "pd".into();
+        let mut cfg = BridgeConfig {
+            listen: "x".into(),
+            answer_within: "soon".into(),
+            pipedrive: Some(PipedriveConfig::default()),
+            hubspot: Some(HubSpotConfig { public_url: "ftp://x".into(), ..HubSpotConfig::default() }),
+            ..BridgeConfig::default()
+        };
         cfg.stages.push(StageMap {
-            source: "zoho".into(),
+            source: SourceName::Unknown("zoho".into()),
             id: "s".into(),
             name: None,
             order: 1,
@@ -248,6 +344,11 @@ mod tests {
             is_won: true,
         });
         let errors = cfg.check();
-        assert_eq!(errors.len(), 6, "{errors:#?}");
+        assert_eq!(errors.len(), 7, "{errors:#?}");
+        assert!(errors.iter().any(|e| e.starts_with("bridge.stages[0].source: \"zoho\"")), "{errors:#?}");
+        let secrets = cfg.check_secrets();
+        assert_eq!(secrets.len(), 2, "{secrets:#?}");
+        assert!(secrets[0].contains("SALESPULSE_BRIDGE_HUBSPOT_APP_SECRET_FILE"), "{secrets:?}");
+        assert!(secrets[1].contains("SALESPULSE_BRIDGE_PIPEDRIVE_PASSWORD"), "{secrets:?}");
     }
 }

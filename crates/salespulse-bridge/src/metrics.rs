@@ -3,21 +3,17 @@
 
 use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
 
-/// Label values of `source`.
-pub const SOURCES: [&str; 3] = ["salesforce", "hubspot", "pipedrive"];
+use crate::auth::Denied;
+use crate::mapped::Reason;
+use crate::source::Source;
 
-/// Reasons a payload (or part of one) is refused or dead-lettered.
-pub const REASONS: [&str; 9] = [
-    "unauthenticated",
-    "bad_credentials",
-    "stale",
-    "too_large",
-    "malformed",
-    "unsupported",
-    "missing_field",
-    "invalid_event",
-    "disabled",
-];
+/// A request refused before its body is read: it is not dead-lettered.
+pub const TOO_LARGE: &str = "too_large";
+
+/// Every `reason` label: requests refused, then payloads (or parts) dead-lettered.
+pub fn reasons() -> impl Iterator<Item = &'static str> {
+    Denied::ALL.iter().map(|d| d.reason()).chain([TOO_LARGE]).chain(Reason::ALL.iter().map(|r| r.as_str()))
+}
 
 #[derive(Debug, Clone)]
 pub struct Metrics {
@@ -84,10 +80,10 @@ impl Metrics {
         r.register(Box::new(m.records.clone()))?;
         r.register(Box::new(m.evicted.clone()))?;
         r.register(Box::new(m.state_failures.clone()))?;
-        for s in SOURCES {
+        for s in Source::ALL.map(Source::as_str) {
             m.received.with_label_values(&[s]);
             m.ignored.with_label_values(&[s]);
-            for reason in REASONS {
+            for reason in reasons() {
                 m.rejected.with_label_values(&[s, reason]);
             }
         }

@@ -6,9 +6,9 @@
 //! (dead-lettered); a payload that parses but cannot be mapped is dead-lettered and
 //! acknowledged.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
@@ -17,10 +17,15 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use prometheus::{Encoder, Registry, TextEncoder};
+use salespulse_kafka::RateLimit;
 use serde_json::Value;
+use tracing::warn;
 
 use crate::auth::{self, Denied};
-use crate::core::{Core, MapFn};
+use crate::bridge::{Bridge, MapFn};
+use crate::mapped::Reason;
+use crate::metrics::TOO_LARGE;
+use crate::source::Source;
 use crate::{hubspot, pipedrive};
 
 /// What the receiver checks.
@@ -40,31 +45,46 @@ pub struct ReceiverConfig {
 
 #[derive(Clone)]
 struct App {
-    core: Arc<Core>,
+    bridge: Arc<Bridge>,
     cfg: Arc<ReceiverConfig>,
     registry: Registry,
     ready: Arc<AtomicBool>,
+    /// Refused requests are logged at most 10 times in 10 s (all are counted).
+    log: Arc<Mutex<RateLimit>>,
 }
 
 /// The receiver's routes.
-pub fn router(core: Arc<Core>, cfg: ReceiverConfig, registry: Registry, ready: Arc<AtomicBool>) -> Router {
+pub fn router(bridge: Arc<Bridge>, cfg: ReceiverConfig, registry: Registry, ready: Arc<AtomicBool>) -> Router {
+    let log = Arc::new(Mutex::new(RateLimit::new(10, Duration::from_secs(10))));
     Router::new()
         .route("/webhooks/hubspot", post(hubspot_hook))
         .route("/webhooks/pipedrive", post(pipedrive_hook))
         .route("/metrics", get(metrics))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
-        .with_state(App { core, cfg: Arc::new(cfg), registry, ready })
+        .with_state(App { bridge, cfg: Arc::new(cfg), registry, ready, log })
+}
+
+/// Logs a refused request, at a bounded rate (never what it carried).
+fn log_refusal(app: &App, source: Source, reason: &str, hint: &str) {
+    let (log, suppressed) = app.log.lock().unwrap_or_else(PoisonError::into_inner).allow(Instant::now());
+    if suppressed > 0 {
+        warn!(suppressed, "refused webhooks not logged in the last interval");
+    }
+    if log {
+        warn!(%source, reason, hint, "webhook refused");
+    }
 }
 
 fn status(code: StatusCode, text: &str) -> Response {
     (code, format!("{text}\n")).into_response()
 }
 
-fn denied(app: &App, source: &str, d: &Denied) -> Response {
-    app.core.metrics.rejected.with_label_values(&[source, d.reason()]).inc();
+fn denied(app: &App, source: Source, d: &Denied, hint: &str) -> Response {
+    app.bridge.metrics.rejected.with_label_values(&[source.as_str(), d.reason()]).inc();
+    log_refusal(app, source, d.reason(), hint);
     let mut r = status(StatusCode::UNAUTHORIZED, d.reason());
-    if source == "pipedrive" {
+    if source == Source::Pipedrive {
         r.headers_mut()
             .insert(header::WWW_AUTHENTICATE, "Basic realm=\"salespulse-bridge\"".parse().expect("valid header"));
     }
@@ -72,7 +92,7 @@ fn denied(app: &App, source: &str, d: &Denied) -> Response {
 }
 
 /// The body, or 413 when it is over the limit.
-async fn body(app: &App, source: &str, headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Response> {
+async fn body(app: &App, source: Source, headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Response> {
     let max = app.cfg.max_body_bytes;
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     let read = match declared {
@@ -80,36 +100,38 @@ async fn body(app: &App, source: &str, headers: &HeaderMap, body: Body) -> Resul
         _ => axum::body::to_bytes(body, max).await.ok(),
     };
     read.map(|b| b.to_vec()).ok_or_else(|| {
-        app.core.metrics.rejected.with_label_values(&[source, "too_large"]).inc();
+        app.bridge.metrics.rejected.with_label_values(&[source.as_str(), TOO_LARGE]).inc();
+        log_refusal(app, source, TOO_LARGE, "bridge.max_body_bytes");
         status(StatusCode::PAYLOAD_TOO_LARGE, &format!("body over {max} bytes"))
     })
 }
 
 /// Parses and handles an authenticated body.
-async fn accept(app: &App, source: &str, raw: Vec<u8>, map: MapFn) -> Response {
+async fn accept(app: &App, source: Source, raw: Vec<u8>, map: MapFn) -> Response {
+    let source = source.as_str();
     let value: Value = match serde_json::from_slice(&raw) {
         Ok(v) => v,
         Err(e) => {
             let detail = format!("not JSON: {e}");
-            return match app.core.reject(source, "malformed", detail, &raw, app.cfg.answer_within).await {
+            return match app.bridge.reject(source, Reason::Malformed, detail, &raw, app.cfg.answer_within).await {
                 Ok(()) => status(StatusCode::BAD_REQUEST, "the body is not JSON"),
                 Err(e) => status(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
             };
         }
     };
-    match app.core.handle(source, &[(value, raw)], map, Some(app.cfg.answer_within)).await {
+    match app.bridge.handle(source, &[(value, raw)], map, Some(app.cfg.answer_within)).await {
         Ok(()) => status(StatusCode::OK, "ok"),
         Err(e) => status(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
     }
 }
 
 async fn hubspot_hook(State(app): State<App>, req: Request) -> Response {
-    app.core.metrics.received.with_label_values(&["hubspot"]).inc();
+    app.bridge.metrics.received.with_label_values(&[Source::HubSpot.as_str()]).inc();
     let Some(secret) = app.cfg.hubspot_secret.clone() else {
         return status(StatusCode::NOT_FOUND, "HubSpot is not configured (bridge.hubspot.app_secret)");
     };
     let (parts, b) = req.into_parts();
-    let raw = match body(&app, "hubspot", &parts.headers, b).await {
+    let raw = match body(&app, Source::HubSpot, &parts.headers, b).await {
         Ok(raw) => raw,
         Err(r) => return r,
     };
@@ -128,24 +150,48 @@ async fn hubspot_hook(State(app): State<App>, req: Request) -> Response {
         timestamp: h("x-hubspot-request-timestamp"),
         signature: h("x-hubspot-signature-v3"),
     };
-    if let Err(d) = auth::hubspot_v3(&secret, signed, app.cfg.hubspot_max_age, now) {
-        return denied(&app, "hubspot", &d);
+    match auth::hubspot_v3(&secret, signed, app.cfg.hubspot_max_age, now) {
+        Ok(()) => accept(&app, Source::HubSpot, raw, hubspot::map).await,
+        Err(Denied::Wrong) => {
+            // Signed for another scheme or host: the public URL is wrong, not the secret.
+            let path = parts.uri.path_and_query().map_or("", |p| p.as_str());
+            let host = h("host").unwrap_or_default();
+            let others: Vec<String> = ["https", "http"]
+                .iter()
+                .map(|scheme| format!("{scheme}://{host}{path}"))
+                .filter(|other| *other != uri)
+                .collect();
+            match auth::hubspot_v3_signed_for(&secret, signed, &others) {
+                Some(signed_for) => {
+                    let base = signed_for.strip_suffix(path).unwrap_or(signed_for);
+                    let hint = format!("signed for {signed_for}, not {uri}: set bridge.hubspot.public_url = {base:?}");
+                    denied(&app, Source::HubSpot, &Denied::WrongUrl, &hint)
+                }
+                None => denied(&app, Source::HubSpot, &Denied::Wrong, "the signature does not match the app secret"),
+            }
+        }
+        Err(d) => {
+            let hint = match d {
+                Denied::Stale => "the request timestamp is outside bridge.hubspot.max_age (a replay, or a clock off)",
+                _ => "no X-HubSpot-Signature-v3 or X-HubSpot-Request-Timestamp header",
+            };
+            denied(&app, Source::HubSpot, &d, hint)
+        }
     }
-    accept(&app, "hubspot", raw, hubspot::map).await
 }
 
 async fn pipedrive_hook(State(app): State<App>, req: Request) -> Response {
-    app.core.metrics.received.with_label_values(&["pipedrive"]).inc();
+    app.bridge.metrics.received.with_label_values(&[Source::Pipedrive.as_str()]).inc();
     let Some((user, password)) = app.cfg.pipedrive.clone() else {
         return status(StatusCode::NOT_FOUND, "Pipedrive is not configured (bridge.pipedrive.username)");
     };
     let (parts, b) = req.into_parts();
     let authorization = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     if let Err(d) = auth::basic(authorization, &user, &password) {
-        return denied(&app, "pipedrive", &d);
+        return denied(&app, Source::Pipedrive, &d, "bridge.pipedrive.username and password");
     }
-    match body(&app, "pipedrive", &parts.headers, b).await {
-        Ok(raw) => accept(&app, "pipedrive", raw, pipedrive::map).await,
+    match body(&app, Source::Pipedrive, &parts.headers, b).await {
+        Ok(raw) => accept(&app, Source::Pipedrive, raw, pipedrive::map).await,
         Err(r) => r,
     }
 }

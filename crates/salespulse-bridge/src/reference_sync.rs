@@ -4,10 +4,25 @@
 //! publishing the same table again is a duplicate, and a changed row is a new fact.
 
 use chrono::{DateTime, Utc};
+use salespulse_events::{Body, Event, StageDefinition};
 
-use crate::canonical::{Canon, Topic};
 use crate::config::BridgeConfig;
-use crate::mapping::Mapped;
+use crate::ids::event_id;
+use crate::mapped::{Mapped, Out, Topic};
+
+/// A reference event with its id, keyed by what it defines.
+fn reference(kind: &str, content: &str, key: String, at: DateTime<Utc>, body: Body) -> Out {
+    let event = Event {
+        event_id: event_id("bridge", &[kind, &digest(content)]),
+        occurred_at: at,
+        rep_id: None,
+        team_id: None,
+        account_id: None,
+        source: Some("bridge".into()),
+        body,
+    };
+    Out { topic: Topic::Reference, key, event }
+}
 
 /// The reference events of the configured tables, at `at`.
 pub fn events(cfg: &BridgeConfig, at: DateTime<Utc>) -> Mapped {
@@ -15,24 +30,23 @@ pub fn events(cfg: &BridgeConfig, at: DateTime<Utc>) -> Mapped {
     for s in &cfg.stages {
         let name = s.name.clone().unwrap_or_else(|| s.id.clone());
         let content = format!("{name}|{}|{}|{}|{}", s.order, s.probability, s.is_closed, s.is_won);
-        let canon = Canon::new("bridge", &["stage", &digest(&content)], "stage.defined", at)
-            .set("stage", Some(name))
-            .set("order", Some(s.order))
-            .set("probability", Some(s.probability))
-            .set("is_closed", Some(s.is_closed))
-            .set("is_won", Some(s.is_won));
-        mapped.out.push(canon.to(Topic::Reference));
+        let def = StageDefinition {
+            stage: name.clone(),
+            order: s.order,
+            probability: s.probability,
+            is_closed: s.is_closed,
+            is_won: s.is_won,
+        };
+        mapped.out.push(reference("stage", &content, name, at, Body::StageDefined(def)));
     }
-    for o in &cfg.owners {
+    for o in cfg.owners.iter().filter(|o| o.is_rep) {
         let Some(team) = &o.team else { continue };
         let rep = o.rep.clone().unwrap_or_else(|| o.id.clone());
         let content = format!("{rep}|{team}|{}|{}", o.active, o.quota_carrying);
-        let canon = Canon::new("bridge", &["rep", &digest(&content)], "rep.updated", at)
-            .set("rep_id", Some(rep))
-            .set("team_id", Some(team.as_str()))
-            .set("active", Some(o.active))
-            .set("quota_carrying", Some(o.quota_carrying));
-        mapped.out.push(canon.to(Topic::Reference));
+        let body = Body::RepUpdated { team_id: team.clone(), active: o.active, quota_carrying: o.quota_carrying };
+        let mut out = reference("rep", &content, rep.clone(), at, body);
+        out.event.rep_id = Some(rep);
+        mapped.out.push(out);
     }
     mapped
 }
@@ -46,12 +60,13 @@ fn digest(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::config::{OwnerMap, StageMap};
+    use crate::source::Source;
 
     #[test]
     fn the_tables_become_valid_reference_events_with_stable_ids() {
         let cfg = BridgeConfig {
             stages: vec![StageMap {
-                source: "hubspot".into(),
+                source: Source::HubSpot.into(),
                 id: "closedwon".into(),
                 name: Some("Closed Won".into()),
                 order: 6,
@@ -60,10 +75,11 @@ mod tests {
                 is_won: true,
             }],
             owners: vec![OwnerMap {
-                source: "hubspot".into(),
+                source: Source::HubSpot.into(),
                 id: "101".into(),
                 rep: Some("ana".into()),
                 team: Some("emea".into()),
+                is_rep: true,
                 active: true,
                 quota_carrying: true,
             }],
@@ -75,6 +91,7 @@ mod tests {
         assert!(a.rejects.is_empty(), "{:?}", a.rejects);
         assert_eq!(a.out.iter().map(|o| o.event_type()).collect::<Vec<_>>(), ["stage.defined", "rep.updated"]);
         let b = events(&cfg, at + chrono::Duration::hours(1));
-        assert_eq!(a.out[0].event["event_id"], b.out[0].event["event_id"]);
+        assert_eq!(a.out[0].event.event_id, b.out[0].event.event_id);
+        assert_eq!((a.out[0].key.as_str(), a.out[1].key.as_str()), ("Closed Won", "ana"));
     }
 }

@@ -15,14 +15,15 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing::{error, info, warn};
 
+use crate::bridge::Bridge;
 use crate::config::BridgeConfig;
-use crate::core::Core;
-use crate::mapping::Mapping;
 use crate::metrics::Metrics;
-use crate::persist::StateFile;
 use crate::receiver::{ReceiverConfig, router};
 use crate::sink::Producer;
-use crate::{cdc, reference_sync};
+use crate::source::Source;
+use crate::state::StateStore;
+use crate::tables::Tables;
+use crate::{activities, cdc, reference_sync};
 
 /// Everything `salespulse bridge` needs, resolved by the binary.
 #[derive(Debug, Clone)]
@@ -41,17 +42,18 @@ pub async fn run(r: BridgeRun, shutdown: impl Future<Output = ()> + Send + 'stat
     let registry = Registry::new();
     let metrics = Metrics::register(&registry)?;
     let store = salespulse_store::open(&r.cfg.state_store, &r.kafka.client())?;
-    let file = StateFile::new(store);
-    let known = file.load(r.cfg.max_records).with_context(|| format!("bridge.state_store {}", r.cfg.state_store))?;
-    info!(records = known.len(), store = %r.cfg.state_store, "bridge state loaded");
+    let state = StateStore::new(store);
+    let loaded = state.load(r.cfg.max_records).with_context(|| format!("bridge.state_store {}", r.cfg.state_store))?;
+    info!(records = loaded.known.len(), store = %r.cfg.state_store, "bridge state loaded");
     let producer = Producer::new(&r.kafka, r.reference_topic.clone(), metrics.clone())?;
-    let core = Core::new(known, Mapping::new(&r.cfg), producer, file, metrics);
+    let core = Bridge::new(loaded.known, loaded.needs_marker, Tables::new(&r.cfg), producer, state, metrics);
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
     let saver = tokio::spawn(core.clone().saver(stopped(stop_rx.clone())));
 
+    tokio::spawn(count_due(core.clone(), stop_rx.clone()));
     let ready = Arc::new(AtomicBool::new(false));
     tokio::spawn(publish_reference(core.clone(), r.cfg.clone(), ready.clone(), stop_rx.clone()));
     let salesforce = (!r.cfg.salesforce.topics.is_empty()).then(|| {
@@ -64,11 +66,10 @@ pub async fn run(r: BridgeRun, shutdown: impl Future<Output = ()> + Send + 'stat
     });
 
     let receiver = ReceiverConfig {
-        hubspot_secret: Some(r.cfg.hubspot.app_secret.clone()).filter(|s| !s.is_empty()),
+        hubspot_secret: r.cfg.hubspot.as_ref().map(|h| h.app_secret.clone()).filter(|s| !s.is_empty()),
         hubspot_max_age: r.cfg.hubspot_max_age(),
-        public_url: r.cfg.hubspot.public_url.clone(),
-        pipedrive: Some((r.cfg.pipedrive.username.clone(), r.cfg.pipedrive.password.clone()))
-            .filter(|(u, _)| !u.is_empty()),
+        public_url: r.cfg.hubspot.as_ref().map(|h| h.public_url.clone()).unwrap_or_default(),
+        pipedrive: r.cfg.pipedrive.as_ref().map(|p| (p.username.clone(), p.password.clone())),
         max_body_bytes: r.cfg.max_body_bytes,
         answer_within: r.cfg.answer_within(),
     };
@@ -86,10 +87,35 @@ pub async fn run(r: BridgeRun, shutdown: impl Future<Output = ()> + Send + 'stat
     Ok(())
 }
 
+/// How often planned activities (meetings) are looked at, to count those that have
+/// ended.
+const DUE_EVERY: Duration = Duration::from_secs(30);
+
+/// Counts planned activities once their end has passed, every [`DUE_EVERY`].
+async fn count_due(core: Arc<Bridge>, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            () = tokio::time::sleep(DUE_EVERY) => {}
+        }
+        for source in Source::ALL {
+            let now = chrono::Utc::now();
+            let counted = core
+                .change(source.as_str(), None, |known, tables| {
+                    vec![(activities::due(now, source, known, tables), b"".as_slice())]
+                })
+                .await;
+            if let Err(e) = counted {
+                warn!(error = %e, %source, "cannot count the meetings that ended; retrying");
+            }
+        }
+    }
+}
+
 /// Publishes the reference tables, retrying until they are acknowledged; the bridge is
 /// ready after that.
 async fn publish_reference(
-    core: Arc<Core>,
+    core: Arc<Bridge>,
     cfg: BridgeConfig,
     ready: Arc<AtomicBool>,
     mut stop: watch::Receiver<bool>,

@@ -12,8 +12,7 @@ use std::sync::{Mutex, PoisonError};
 use salespulse_kafka::{QuietContext, RateLimit, SourceConfig, headers};
 use tracing::warn;
 
-use crate::canonical::Topic;
-use crate::mapping::{Mapped, Reject};
+use crate::mapped::{Mapped, Reason, Reject, Topic};
 use crate::metrics::Metrics;
 
 /// Header naming the CRM a dead letter came from.
@@ -82,14 +81,17 @@ impl Producer {
                     warn!(suppressed, "dead letters not logged in the last interval");
                 }
                 if log {
-                    warn!(source, reason = r.reason, detail = %r.detail, "CRM payload not mapped: dead-lettered");
+                    let reason = r.reason.as_str();
+                    warn!(source, reason, detail = %r.detail, "CRM payload not mapped: dead-lettered");
                 }
                 if let Some(topic) = &self.dead_letters {
+                    // The part refused (one event of a batch), else the whole payload.
+                    let letter = r.part.as_deref().unwrap_or(raw);
                     pending.push(self.send(
                         topic,
                         source,
-                        &raw[..raw.len().min(self.max_bytes)],
-                        dead_letter(source, r, raw.len(), self.max_bytes),
+                        &letter[..letter.len().min(self.max_bytes)],
+                        dead_letter(source, r, letter.len(), self.max_bytes),
                     )?);
                 }
             }
@@ -107,10 +109,11 @@ impl Producer {
         }
         for mapped in done {
             for out in &mapped.out {
-                self.metrics.events.with_label_values(&[source, out.event_type()]).inc();
+                let from = out.event.source.as_deref().unwrap_or(source);
+                self.metrics.events.with_label_values(&[from, out.event_type()]).inc();
             }
             for r in &mapped.rejects {
-                self.metrics.rejected.with_label_values(&[source, r.reason]).inc();
+                self.metrics.rejected.with_label_values(&[source, r.reason.as_str()]).inc();
             }
             self.metrics.ignored.with_label_values(&[source]).inc_by(mapped.ignored);
             if !mapped.gaps.is_empty() {
@@ -131,7 +134,7 @@ impl Producer {
 /// The headers of a dead letter: why, from which CRM, and whether it was cut to fit.
 fn dead_letter(source: &str, r: &Reject, size: usize, max: usize) -> OwnedHeaders {
     let h = OwnedHeaders::new()
-        .insert(Header { key: headers::REASON, value: Some(r.reason) })
+        .insert(Header { key: headers::REASON, value: Some(r.reason.as_str()) })
         .insert(Header { key: headers::ERROR, value: Some(r.detail.as_str()) })
         .insert(Header { key: SOURCE_HEADER, value: Some(source) });
     if size <= max {
@@ -148,7 +151,7 @@ pub fn validate(mapped: &mut Mapped, max_bytes: usize) {
     for out in std::mem::take(&mut mapped.out) {
         match salespulse_events::decode(&out.payload(), max_bytes) {
             Ok(_) => kept.push(out),
-            Err(e) => mapped.rejects.push(Reject::new("invalid_event", format!("{}: {e}", out.event_type()))),
+            Err(e) => mapped.rejects.push(Reject::new(Reason::InvalidEvent, format!("{}: {e}", out.event_type()))),
         }
     }
     mapped.out = kept;

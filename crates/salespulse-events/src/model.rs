@@ -131,6 +131,9 @@ pub struct Money {
 pub struct Currency([u8; 3]);
 
 impl Currency {
+    /// The US dollar.
+    pub const USD: Currency = Currency(*b"USD");
+
     /// Parses a three-capital-letter code; `None` otherwise.
     pub fn parse(code: &str) -> Option<Currency> {
         let b = code.as_bytes();

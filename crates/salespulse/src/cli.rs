@@ -48,7 +48,8 @@ pub struct Common {
     /// Dead-letter topic ("" for none).
     #[arg(long, env = "SALESPULSE_DEAD_LETTER_TOPIC")]
     pub dead_letter_topic: Option<String>,
-    /// HTTP listen address for /metrics, /healthz, /readyz.
+    /// HTTP listen address for /metrics, /healthz, /readyz (for `bridge`: its webhooks
+    /// and its own /metrics, `bridge.listen`).
     #[arg(long, env = "SALESPULSE_LISTEN")]
     pub listen: Option<String>,
     /// Snapshot store: file://DIR or kafka://TOPIC.

@@ -21,9 +21,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::Parser;
 
 use cli::{Cli, Command};
+use resolved::Purpose;
 
-fn resolve_or_exit(common: &cli::Common) -> Result<resolved::Resolved, ExitCode> {
-    match resolved::resolve(common) {
+fn resolve_or_exit(common: &cli::Common, purpose: Purpose) -> Result<resolved::Resolved, ExitCode> {
+    match resolved::resolve(common, purpose) {
         Ok(Ok(r)) => Ok(r),
         Ok(Err(errors)) => {
             resolved::report(&errors);
@@ -43,7 +44,7 @@ fn runtime() -> tokio::runtime::Runtime {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check(common) => match resolve_or_exit(&common) {
+        Command::Check(common) => match resolve_or_exit(&common, Purpose::Check) {
             Ok(_) => {
                 println!("configuration is valid");
                 Ok(())
@@ -51,7 +52,7 @@ fn main() -> ExitCode {
             Err(code) => return code,
         },
         Command::Run(common) => {
-            let r = match resolve_or_exit(&common) {
+            let r = match resolve_or_exit(&common, Purpose::Service) {
                 Ok(r) => r,
                 Err(code) => return code,
             };
@@ -59,7 +60,7 @@ fn main() -> ExitCode {
             runtime().block_on(run::run(r))
         }
         Command::Bridge(common) => {
-            let r = match resolve_or_exit(&common) {
+            let r = match resolve_or_exit(&common, Purpose::Bridge) {
                 Ok(r) => r,
                 Err(code) => return code,
             };
@@ -67,7 +68,7 @@ fn main() -> ExitCode {
             runtime().block_on(salespulse_bridge::run(r.bridge(), run::signal()))
         }
         Command::Topics(args) => {
-            let r = match resolve_or_exit(&args.common) {
+            let r = match resolve_or_exit(&args.common, Purpose::Service) {
                 Ok(r) => r,
                 Err(code) => return code,
             };

@@ -66,8 +66,20 @@ pub fn properties_file(path: &str, errors: &mut Vec<String>) -> Vec<(String, Str
     out
 }
 
+/// What the configuration is resolved for: each command checks what it uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `run`, `topics`: the service. The bridge's secrets, which a shared file may leave
+    /// to the bridge's own environment, are not required.
+    Service,
+    /// `bridge`: `--listen` is the bridge's address; its secrets are required.
+    Bridge,
+    /// `check`: everything, the bridge's secrets included.
+    Check,
+}
+
 /// Loads the file (if any), applies overrides, checks everything at once.
-pub fn resolve(args: &Common) -> anyhow::Result<Result<Resolved, Vec<String>>> {
+pub fn resolve(args: &Common, purpose: Purpose) -> anyhow::Result<Result<Resolved, Vec<String>>> {
     let mut config = match &args.config {
         Some(path) => Config::load(path)?,
         None => Config::default(),
@@ -83,7 +95,8 @@ pub fn resolve(args: &Common) -> anyhow::Result<Result<Resolved, Vec<String>>> {
     set(&mut k.reference_topic, &args.reference_topic);
     set(&mut k.group_id, &args.group);
     set(&mut k.dead_letter_topic, &args.dead_letter_topic);
-    set(&mut config.http.listen, &args.listen);
+    let listen = if purpose == Purpose::Bridge { &mut config.bridge.listen } else { &mut config.http.listen };
+    set(listen, &args.listen);
     set(&mut config.state.store, &args.state);
     set(&mut config.log.format, &args.log_format);
     set(&mut config.log.level, &args.log_level);
@@ -95,12 +108,17 @@ pub fn resolve(args: &Common) -> anyhow::Result<Result<Resolved, Vec<String>>> {
     config.kafka.properties.extend(properties(&args.kafka_properties, &mut errors));
     config.kafka.properties.extend(crate::secrets::from_env(|name| std::env::var(name).ok(), &mut errors));
     errors.extend(salespulse_kafka::property_problems(&config.kafka.properties));
-    let env = |name: &str| std::env::var(name).ok();
-    if let Some(s) = crate::secrets::one("SALESPULSE_BRIDGE_HUBSPOT_APP_SECRET", env, &mut errors) {
-        config.bridge.hubspot.app_secret = s;
+    // An empty variable (a compose file passing one through unset) is no secret.
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let bridge = &mut config.bridge;
+    if let Some(s) = crate::secrets::one(salespulse_bridge::HUBSPOT_SECRET_VARIABLE, env, &mut errors) {
+        bridge.hubspot.get_or_insert_with(Default::default).app_secret = s;
     }
-    if let Some(s) = crate::secrets::one("SALESPULSE_BRIDGE_PIPEDRIVE_PASSWORD", env, &mut errors) {
-        config.bridge.pipedrive.password = s;
+    if let Some(s) = crate::secrets::one(salespulse_bridge::PIPEDRIVE_PASSWORD_VARIABLE, env, &mut errors) {
+        bridge.pipedrive.get_or_insert_with(Default::default).password = s;
+    }
+    if purpose != Purpose::Service {
+        errors.extend(bridge.check_secrets());
     }
     let rf = &config.reference;
     let files = ReferenceFiles {
