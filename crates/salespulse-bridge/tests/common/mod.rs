@@ -80,6 +80,7 @@ impl Topic {
 }
 
 /// The value of `name` whose labels include every pair of `labels`, in flattened KPIs.
+#[allow(dead_code, reason = "not every test that shares this module reads single samples")]
 pub fn get(kpis: &BTreeMap<String, f64>, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     let hits: Vec<f64> = kpis
         .iter()
