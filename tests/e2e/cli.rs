@@ -98,3 +98,65 @@ fn a_property_that_would_break_a_guarantee_is_refused_by_check() {
     assert!(stderr.contains("kafka.properties.enable.auto.commit: salespulse sets it to false"), "{stderr}");
     assert!(stderr.contains("kafka.properties.enable.idempotence: salespulse sets it to true"), "{stderr}");
 }
+
+/// A configuration file in a fresh directory.
+fn config_with(text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(salespulse_e2e::unique("bridge-cfg"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("salespulse.toml");
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+/// `salespulse check` of `file`, with these environment variables: (exit code, stderr).
+fn check(file: &std::path::Path, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let mut c = Command::new(binary());
+    c.args(["check", "--config"]).arg(file);
+    c.env_remove("SALESPULSE_BRIDGE_HUBSPOT_APP_SECRET").env_remove("SALESPULSE_BRIDGE_PIPEDRIVE_PASSWORD");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().expect("run binary");
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_hubspot_section_without_its_secret_is_refused_naming_the_variable() {
+    let file = config_with("[bridge.hubspot]\npublic_url = \"https://bridge.example.com\"\n");
+    let (code, err) = check(&file, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    for needle in ["bridge.hubspot.app_secret", "SALESPULSE_BRIDGE_HUBSPOT_APP_SECRET", "_FILE"] {
+        assert!(err.contains(needle), "{needle} not in {err}");
+    }
+    let (code, err) = check(&file, &[("SALESPULSE_BRIDGE_HUBSPOT_APP_SECRET", "s3cret-value")]);
+    assert_eq!(code, Some(0), "with the variable set: {err}");
+}
+
+#[test]
+fn a_pipedrive_section_without_its_password_is_refused_naming_the_variable() {
+    let file = config_with("[bridge.pipedrive]\nusername = \"pipedrive\"\n");
+    let (code, err) = check(&file, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("bridge.pipedrive.password") && err.contains("SALESPULSE_BRIDGE_PIPEDRIVE_PASSWORD"), "{err}");
+    let (code, err) = check(&config_with("[bridge.pipedrive]\n"), &[("SALESPULSE_BRIDGE_PIPEDRIVE_PASSWORD", "pw")]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("bridge.pipedrive.username: required"), "{err}");
+    assert!(!err.contains("pw\n") && !err.contains("\"pw\""), "the password shows: {err}");
+}
+
+#[test]
+fn bridge_tables_and_urls_are_checked_with_every_problem_listed() {
+    let file = config_with(
+        "[bridge]\nunmapped_stage = \"keep\"\n[bridge.hubspot]\napp_secret = \"x\"\npublic_url = \"bridge.example.com\"\n\
+         [[bridge.owners]]\nsource = \"hubspot\"\nid = \"9\"\nis_rep = false\nteam = \"emea\"\n\
+         [[bridge.stages]]\nsource = \"zoho\"\nid = \"s\"\norder = 1\nprobability = 0.5\n",
+    );
+    let (code, err) = check(&file, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("3 problems"), "{err}");
+    for needle in
+        ["bridge.hubspot.public_url", "bridge.owners[0]: an owner that is not a rep", "bridge.stages[0].source"]
+    {
+        assert!(err.contains(needle), "{needle} not in {err}");
+    }
+}

@@ -223,7 +223,46 @@ pub fn report(errors: &[String]) {
 
 #[cfg(test)]
 mod tests {
-    use super::properties_file;
+    use super::{Purpose, properties_file, resolve};
+    use crate::cli::Common;
+
+    fn common(config: &str, listen: Option<&str>) -> Common {
+        let dir = std::env::temp_dir().join(format!("salespulse-resolve-{}-{}", std::process::id(), config.len()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("salespulse.toml");
+        std::fs::write(&path, config).unwrap();
+        Common {
+            config: Some(path),
+            brokers: None,
+            topic: None,
+            reference_topic: None,
+            group: None,
+            dead_letter_topic: None,
+            listen: listen.map(str::to_owned),
+            state: None,
+            log_format: None,
+            log_level: None,
+            kafka_properties: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn listen_is_the_bridge_address_for_the_bridge_and_the_service_address_else() {
+        let c = common("", Some("127.0.0.1:9999"));
+        let bridge = resolve(&c, Purpose::Bridge).unwrap().unwrap();
+        assert_eq!(bridge.config.bridge.listen, "127.0.0.1:9999");
+        assert_ne!(bridge.config.http.listen, "127.0.0.1:9999");
+        let service = resolve(&c, Purpose::Service).unwrap().unwrap();
+        assert_eq!(service.config.http.listen, "127.0.0.1:9999");
+    }
+
+    #[test]
+    fn the_service_does_not_need_the_bridge_secrets_of_a_shared_file() {
+        let c = common("[bridge.hubspot]\n[bridge.pipedrive]\nusername = \"pd\"\n", None);
+        assert!(resolve(&c, Purpose::Service).unwrap().is_ok(), "run and topics start");
+        let errors = resolve(&c, Purpose::Bridge).unwrap().err().unwrap_or_default();
+        assert_eq!(errors.len(), 2, "the bridge needs both: {errors:?}");
+    }
 
     fn file(text: &str) -> String {
         let dir = std::env::temp_dir().join(format!("salespulse-props-{}-{}", std::process::id(), text.len()));
