@@ -51,6 +51,7 @@ pub use metrics::Metrics;
 pub use records::Known;
 pub use run::{BridgeRun, run};
 pub use source::Source;
+pub use state::{Loaded, StateError, StateStore};
 pub use tables::Tables;
 
 /// The pure mappings, for tests and tools: a payload and what is known in, events out.

@@ -8,7 +8,7 @@
 //! (only the buckets a change touched). A change is journaled: it can be undone, record by
 //! record, until it is settled.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use salespulse_events::{ActivityKind, Direction};
 use serde::{Deserialize, Serialize};
@@ -186,6 +186,8 @@ pub struct Known {
     evicted: u64,
     /// While a change is under way: each record it touched as it was before.
     journal: Option<Vec<(String, Option<Record>)>>,
+    /// The keys of the journal, so a change touching many records stays linear.
+    journaled: HashSet<String>,
     /// Planned activities by the time they count.
     due: BTreeSet<(i64, String)>,
     /// Buckets changed since the last save.
@@ -207,6 +209,7 @@ impl Known {
             max,
             evicted: 0,
             journal: None,
+            journaled: HashSet::new(),
             due: BTreeSet::new(),
             dirty: BTreeSet::new(),
         }
@@ -235,8 +238,9 @@ impl Known {
         self.clock += 1;
         let bucket = &mut self.buckets[bucket_of(key)];
         if let Some(journal) = &mut self.journal
-            && !journal.iter().any(|(k, _)| k == key)
+            && !self.journaled.contains(key)
         {
+            self.journaled.insert(key.to_owned());
             journal.push((key.to_owned(), bucket.get(key).cloned()));
         }
         let r = bucket.entry(key.to_owned()).or_insert_with(|| {
@@ -262,11 +266,13 @@ impl Known {
     /// Starts a change: every record it touches is journaled.
     pub fn begin(&mut self) {
         self.journal = Some(Vec::new());
+        self.journaled.clear();
     }
 
     /// Ends the change under way and returns its journal; its records keep the change
     /// until [`Known::undo`] or [`Known::settle`].
     pub fn stage(&mut self) -> Journal {
+        self.journaled.clear();
         Journal(self.journal.take().unwrap_or_default())
     }
 

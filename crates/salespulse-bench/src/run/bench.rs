@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use super::plan::{PARTS, Plan};
 use super::progress::say;
 use super::report::{self, Row};
-use super::{inproc, replay};
+use super::{bridge, inproc, replay};
 
 /// The release `salespulse` binary next to this one.
 fn binary() -> Result<PathBuf, String> {
@@ -45,7 +45,7 @@ pub fn bench(plan: &Plan) -> Result<(), String> {
     if let Some(part) = plan.only.iter().find(|p| !PARTS.contains(&p.as_str())) {
         return Err(format!("--only {part}: the parts are {}", PARTS.join(", ")));
     }
-    let needs_broker = plan.runs("replay") || plan.runs("freshness");
+    let needs_broker = plan.runs("replay") || plan.runs("freshness") || plan.runs("bridge");
     let brokers = match std::env::var("KAFKA_BROKERS") {
         Ok(b) => b,
         Err(_) if needs_broker => return Err("KAFKA_BROKERS is not set (make bench sets it)".into()),
@@ -70,6 +70,9 @@ pub fn bench(plan: &Plan) -> Result<(), String> {
     }
     if plan.runs("snapshot") {
         rows.extend(snapshot(&work)?);
+    }
+    if plan.runs("bridge") {
+        rows.extend(bridge::run(plan, &bin, &brokers, &work)?);
     }
     let title = format!(
         "{} events, {} partitions, {} days, {} teams × {} reps; {} cores",

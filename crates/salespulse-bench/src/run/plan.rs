@@ -27,13 +27,19 @@ pub struct Plan {
     /// Events of the in-process engine and decode runs.
     #[arg(long, default_value_t = 300_000)]
     pub inproc_events: u64,
-    /// Run only these parts (replay, freshness, inproc, snapshot); all when empty.
+    /// Webhooks posted to the bridge at each size of its state.
+    #[arg(long, default_value_t = 4_000)]
+    pub bridge_requests: u64,
+    /// Clients posting them at once.
+    #[arg(long, default_value_t = 16)]
+    pub bridge_clients: u64,
+    /// Run only these parts (replay, freshness, inproc, snapshot, bridge); all when empty.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
 }
 
 /// The parts of a run, for `--only`.
-pub const PARTS: [&str; 4] = ["replay", "freshness", "inproc", "snapshot"];
+pub const PARTS: [&str; 5] = ["replay", "freshness", "inproc", "snapshot", "bridge"];
 
 impl Plan {
     /// Whether `part` runs.
