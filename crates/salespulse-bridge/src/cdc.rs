@@ -16,6 +16,7 @@ use tracing::{info, warn};
 use crate::bridge::Bridge;
 use crate::config::SalesforceConfig;
 use crate::salesforce;
+use crate::source::Source;
 
 /// Change events handled in one step, at most.
 const BATCH: usize = 500;
@@ -60,7 +61,7 @@ pub async fn run(
             }
         }
         let mut backoff = Duration::from_millis(200);
-        while let Err(e) = bridge.handle("salesforce", &batch, salesforce::map, None).await {
+        while let Err(e) = bridge.handle(Source::Salesforce.as_str(), &batch, salesforce::map, None).await {
             warn!(error = %e, events = batch.len(), "cannot produce Salesforce changes; retrying");
             tokio::select! {
                 _ = stop.changed() => return Ok(()),
@@ -84,7 +85,7 @@ fn take(
     batch: &mut Vec<(Value, Vec<u8>)>,
     offsets: &mut TopicPartitionList,
 ) -> Result<(), KafkaError> {
-    bridge.metrics.received.with_label_values(&["salesforce"]).inc();
+    bridge.metrics.received.with_label_values(&[Source::Salesforce.as_str()]).inc();
     let raw = m.payload().unwrap_or_default().to_vec();
     let value = serde_json::from_slice(&raw).unwrap_or(Value::Null);
     batch.push((value, raw));
