@@ -9,7 +9,8 @@ use crate::records::{Kind, Known, record_key};
 use crate::tables::Tables;
 use crate::values::id_of;
 
-use super::{Hook, Object, SOURCE, contact};
+use super::contact;
+use super::hook::{Hook, Object, SOURCE};
 
 /// The two ends of an association: the generic form names their type ids, the legacy
 /// one an `associationType` such as `CONTACT_TO_DEAL`.

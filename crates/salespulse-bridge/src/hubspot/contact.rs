@@ -11,7 +11,7 @@ use crate::records::{Kind, Known, LeadStatus, record_key};
 use crate::tables::Tables;
 use crate::values::{id_of, text_of};
 
-use super::{Hook, SOURCE};
+use super::hook::{Hook, SOURCE};
 
 fn event(h: &Hook<'_>, body: Body) -> Event {
     let kind = body.event_type().as_str();

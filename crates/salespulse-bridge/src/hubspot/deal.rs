@@ -8,7 +8,7 @@ use crate::records::{Kind, Known, record_key};
 use crate::tables::Tables;
 use crate::values::{id_of, number_of, text_of};
 
-use super::{Hook, SOURCE};
+use super::hook::{Hook, SOURCE};
 
 pub(super) fn map(h: &Hook<'_>, known: &mut Known, t: &Tables, mapped: &mut Mapped) {
     let record = known.entry(&record_key(SOURCE, Kind::Deal, &h.id));

@@ -10,7 +10,7 @@ use crate::mapped::Mapped;
 use crate::records::{Kind, Known, record_key};
 use crate::values::{id_of, number_of, text_of, time_of};
 
-use super::{Hook, Object, SOURCE};
+use super::hook::{Hook, Object, SOURCE};
 
 pub(super) fn map(h: &Hook<'_>, known: &mut Known, mapped: &mut Mapped) {
     let r = known.entry(&record_key(SOURCE, Kind::Activity, &h.id));

@@ -10,6 +10,7 @@ mod association;
 mod contact;
 mod deal;
 mod engagement;
+mod hook;
 #[cfg(test)]
 mod tests;
 
@@ -17,70 +18,13 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::activities::count_if_ready;
-use crate::mapped::{Mapped, Reason, Reject};
+use crate::mapped::{Mapped, Reason};
 use crate::records::Known;
-use crate::source::Source;
 use crate::tables::Tables;
-use crate::values::{id_of, time_of};
-
-const SOURCE: Source = Source::HubSpot;
+use hook::{Hook, Object, SOURCE, read};
 
 /// The most events one request may carry (HubSpot sends at most 100).
 pub const MAX_BATCH: usize = 1_000;
-
-/// The CRM objects the bridge reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Object {
-    Contact,
-    Company,
-    Deal,
-    Call,
-    Email,
-    Meeting,
-    Note,
-    Task,
-}
-
-impl Object {
-    /// An object by its type id (`0-3`) or legacy name (`deal`).
-    fn parse(s: &str) -> Option<Object> {
-        Some(match s {
-            "0-1" | "contact" | "CONTACT" => Object::Contact,
-            "0-2" | "company" | "COMPANY" => Object::Company,
-            "0-3" | "deal" | "DEAL" => Object::Deal,
-            "0-48" | "call" | "CALL" => Object::Call,
-            "0-49" | "email" | "EMAIL" => Object::Email,
-            "0-47" | "meeting" | "MEETING" | "meeting_event" => Object::Meeting,
-            "0-46" | "note" | "NOTE" => Object::Note,
-            "0-27" | "task" | "TASK" => Object::Task,
-            _ => return None,
-        })
-    }
-
-    fn is_engagement(self) -> bool {
-        matches!(self, Object::Call | Object::Email | Object::Meeting | Object::Note | Object::Task)
-    }
-}
-
-/// One subscription event, read.
-struct Hook<'a> {
-    raw: &'a Value,
-    object: Object,
-    /// `creation`, `propertyChange`, `deletion`, `restore`, `associationChange`, `merge`...
-    action: &'a str,
-    id: String,
-    at: DateTime<Utc>,
-    /// `portal:eventId`: what makes it unique (event ids derive from it).
-    unique: String,
-    property: &'a str,
-    value: Option<&'a Value>,
-}
-
-impl Hook<'_> {
-    fn ms(&self) -> i64 {
-        self.at.timestamp_millis()
-    }
-}
 
 /// Maps one webhook request body.
 pub fn map(body: &Value, known: &mut Known, t: &Tables) -> Mapped {
@@ -119,39 +63,6 @@ pub fn map(body: &Value, known: &mut Known, t: &Tables) -> Mapped {
         count_if_ready(SOURCE, &id, at, known, t, &mut mapped);
     }
     mapped
-}
-
-fn read(e: &Value) -> Result<Hook<'_>, Reject> {
-    let field = |k: &str| e.get(k);
-    let kind = field("subscriptionType")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Reject::new(Reason::MissingField, "subscriptionType"))?;
-    let (object, action) = kind.split_once('.').unwrap_or((kind, ""));
-    let object = match object {
-        "object" => {
-            field("objectTypeId").and_then(Value::as_str).or_else(|| field("fromObjectTypeId").and_then(Value::as_str))
-        }
-        named => Some(named),
-    };
-    let object = object.and_then(Object::parse).ok_or_else(|| {
-        Reject::new(Reason::Unsupported, format!("subscriptionType {kind:?} of an object not mapped"))
-    })?;
-    let event_id = id_of(field("eventId")).ok_or_else(|| Reject::new(Reason::MissingField, "eventId"))?;
-    let id = id_of(field("objectId"))
-        .or_else(|| id_of(field("fromObjectId")))
-        .ok_or_else(|| Reject::new(Reason::MissingField, "objectId"))?;
-    let at = time_of(field("occurredAt")).ok_or_else(|| Reject::new(Reason::MissingField, "occurredAt"))?;
-    let portal = id_of(field("portalId")).unwrap_or_default();
-    Ok(Hook {
-        raw: e,
-        object,
-        action,
-        id,
-        at,
-        unique: format!("{portal}:{event_id}"),
-        property: field("propertyName").and_then(Value::as_str).unwrap_or_default(),
-        value: field("propertyValue"),
-    })
 }
 
 fn one(h: &Hook<'_>, known: &mut Known, t: &Tables, mapped: &mut Mapped) {

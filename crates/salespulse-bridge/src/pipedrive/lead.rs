@@ -10,7 +10,7 @@ use crate::records::{Kind, Known, LeadStatus, record_key};
 use crate::tables::Tables;
 use crate::values::{flag_of, id_of};
 
-use super::{Hook, SOURCE};
+use super::hook::{Hook, SOURCE};
 
 pub(super) fn map(h: &Hook<'_>, known: &mut Known, t: &Tables, mapped: &mut Mapped) {
     let record = known.entry(&record_key(SOURCE, Kind::Lead, &h.id));

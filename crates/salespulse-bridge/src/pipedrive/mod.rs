@@ -6,52 +6,18 @@
 
 mod activity;
 mod deal;
+mod hook;
 mod lead;
 #[cfg(test)]
 mod tests;
 
-use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::mapped::{Mapped, Reason, Reject};
 use crate::records::Known;
-use crate::source::Source;
 use crate::tables::Tables;
 use crate::values::{id_of, time_of};
-
-const SOURCE: Source = Source::Pipedrive;
-
-/// One webhook, read.
-struct Hook<'a> {
-    action: &'a str,
-    id: String,
-    at: DateTime<Utc>,
-    /// The webhook's own id: what makes it unique (event ids derive from it).
-    unique: String,
-    data: Option<&'a Value>,
-    previous: Option<&'a Value>,
-}
-
-impl<'a> Hook<'a> {
-    /// A field of `data` (null is absent).
-    fn get(&self, k: &str) -> Option<&'a Value> {
-        self.data.and_then(|d| d.get(k)).filter(|v| !v.is_null())
-    }
-
-    /// A field of `previous` (null is absent).
-    fn before(&self, k: &str) -> Option<&'a Value> {
-        self.previous.and_then(|d| d.get(k)).filter(|v| !v.is_null())
-    }
-
-    /// The owner: `owner_id`, else `user_id`.
-    fn owner(&self) -> Option<String> {
-        id_of(self.get("owner_id")).or_else(|| id_of(self.get("user_id")))
-    }
-
-    fn ms(&self) -> i64 {
-        self.at.timestamp_millis()
-    }
-}
+use hook::Hook;
 
 /// Maps one webhook request body.
 pub fn map(body: &Value, known: &mut Known, t: &Tables) -> Mapped {

@@ -13,7 +13,7 @@ use crate::records::{Kind, Known, record_key};
 use crate::tables::Tables;
 use crate::values::{number_of, time_of};
 
-use super::{Change, SOURCE};
+use super::change::{Change, SOURCE};
 
 pub(super) fn map(e: &Change<'_>, entity: &str, id: &str, known: &mut Known, t: &Tables, mapped: &mut Mapped) {
     let r = known.entry(&record_key(SOURCE, Kind::Activity, id));

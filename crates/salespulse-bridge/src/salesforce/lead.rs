@@ -11,7 +11,7 @@ use crate::mapped::Mapped;
 use crate::records::{Kind, Known, LeadStatus, record_key};
 use crate::tables::Tables;
 
-use super::{Change, SOURCE, is_user};
+use super::change::{Change, SOURCE, is_user};
 
 /// Lead statuses that close a lead without converting it (Salesforce's defaults, old and
 /// new).

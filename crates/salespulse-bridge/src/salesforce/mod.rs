@@ -5,21 +5,19 @@
 //! and events activities (once done).
 
 mod activity;
+mod change;
 mod lead;
 mod opportunity;
 #[cfg(test)]
 mod tests;
 
-use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::mapped::{Mapped, Reason, Reject};
 use crate::records::Known;
-use crate::source::Source;
 use crate::tables::Tables;
 use crate::values::{id_of, time_of};
-
-const SOURCE: Source = Source::Salesforce;
+use change::{Change, nulled, unique_of};
 
 /// Maps one change event, updating what is known of its records.
 pub fn map(value: &Value, known: &mut Known, t: &Tables) -> Mapped {
@@ -62,66 +60,4 @@ pub fn map(value: &Value, known: &mut Known, t: &Tables) -> Mapped {
         }
     }
     mapped
-}
-
-/// One change event, read.
-struct Change<'a> {
-    value: &'a Value,
-    nulled: Vec<String>,
-    change: &'a str,
-    at: DateTime<Utc>,
-    /// What makes this change unique (event ids derive from it).
-    unique: &'a str,
-}
-
-impl Change<'_> {
-    /// A changed field: `Some(Some(v))` set, `Some(None)` nulled, `None` unchanged.
-    fn field(&self, name: &str) -> Option<Option<&Value>> {
-        if self.nulled.iter().any(|n| n == name) {
-            return Some(None);
-        }
-        self.value.get(name).filter(|v| !v.is_null()).map(Some)
-    }
-
-    fn id(&self, name: &str) -> Option<String> {
-        self.field(name).flatten().and_then(|v| id_of(Some(v)))
-    }
-
-    fn text(&self, name: &str) -> Option<&str> {
-        self.field(name).flatten().and_then(Value::as_str)
-    }
-
-    fn flag(&self, name: &str) -> Option<bool> {
-        self.field(name).flatten().and_then(Value::as_bool)
-    }
-
-    fn ms(&self) -> i64 {
-        self.at.timestamp_millis()
-    }
-}
-
-/// What makes a change event unique: its transaction and sequence, else its replay id.
-fn unique_of(value: &Value, header: &Value) -> String {
-    let tx = header.get("transactionKey").and_then(Value::as_str);
-    let seq = header.get("sequenceNumber").and_then(Value::as_i64);
-    match (tx, seq) {
-        (Some(tx), Some(seq)) => format!("{tx}:{seq}"),
-        _ => id_of(value.get("ReplayId")).unwrap_or_else(|| {
-            format!(
-                "{}:{}",
-                header.get("commitTimestamp").unwrap_or(&Value::Null),
-                header.get("commitNumber").unwrap_or(&Value::Null)
-            )
-        }),
-    }
-}
-
-fn nulled(header: &Value) -> Vec<String> {
-    let list = header.get("nulledFields").and_then(Value::as_array);
-    list.into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect()
-}
-
-/// A Salesforce user id (`005…`): a record owned by a queue (`00G…`) has no rep.
-fn is_user(id: &str) -> bool {
-    id.starts_with("005")
 }

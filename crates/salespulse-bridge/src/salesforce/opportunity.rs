@@ -8,7 +8,7 @@ use crate::records::{DealStatus, Kind, Known, record_key};
 use crate::tables::Tables;
 use crate::values::{id_of, number_of};
 
-use super::{Change, SOURCE, is_user};
+use super::change::{Change, SOURCE, is_user};
 
 pub(super) fn map(e: &Change<'_>, id: &str, known: &mut Known, t: &Tables, mapped: &mut Mapped) {
     let record = known.entry(&record_key(SOURCE, Kind::Deal, id));
