@@ -1,7 +1,7 @@
 //! Reading the fields of one message: required fields named in their errors, and the
 //! parsers of the value kinds the event types share (money, enums, periods, timestamps).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 
 use crate::error::DecodeError;
 use crate::model::{Currency, Money};
@@ -134,7 +134,14 @@ pub(super) fn timestamp(text: &str) -> Result<DateTime<Utc>, DecodeError> {
             format!("{text:?} is not an RFC 3339 timestamp with offset (YYYY-MM-DDTHH:MM:SSZ or +HH:MM)"),
         ));
     }
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| invalid("occurred_at", format!("{text:?} is not an RFC 3339 timestamp with offset ({e})")))
+    let t = DateTime::parse_from_rfc3339(text)
+        .map_err(|e| invalid("occurred_at", format!("{text:?} is not an RFC 3339 timestamp with offset ({e})")))?;
+    // A leap second (`:60`) is only ever inserted at 23:59:60 UTC; the contract takes it
+    // written so (`Z` or a zero offset), as the JSON Schema does.
+    let leap = t.nanosecond() >= 1_000_000_000;
+    let utc_midnight = (t.hour(), t.minute(), t.second()) == (23, 59, 59) && t.offset().local_minus_utc() == 0;
+    if leap && !utc_midnight {
+        return Err(invalid("occurred_at", format!("{text:?} has a leap second that is not 23:59:60Z")));
+    }
+    Ok(t.with_timezone(&Utc))
 }
