@@ -160,3 +160,24 @@ fn bridge_tables_and_urls_are_checked_with_every_problem_listed() {
         assert!(err.contains(needle), "{needle} not in {err}");
     }
 }
+
+#[test]
+fn text_logs_to_a_file_carry_no_colour_codes() {
+    let dir = std::env::temp_dir().join(salespulse_e2e::unique("ansi"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("run.log");
+    let mut child = Command::new(binary())
+        .args(["run", "--brokers", "127.0.0.1:1", "--listen", "127.0.0.1:0", "--log-format", "text"])
+        .arg("--state")
+        .arg(format!("file://{}", dir.join("state").display()))
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("run binary");
+    let text = salespulse_e2e::eventually(std::time::Duration::from_secs(20), "a log line", || {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("serving /metrics") { Ok(text) } else { Err(text) }
+    });
+    child.kill().ok();
+    child.wait().ok();
+    assert!(!text.contains('\u{1b}'), "ANSI codes in a log file:\n{text}");
+}

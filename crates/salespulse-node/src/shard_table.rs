@@ -156,6 +156,7 @@ impl ShardTable {
         let load_failed = loaded.is_none();
         let loaded = loaded.unwrap_or_default();
         let mut starts = Vec::with_capacity(partitions.len());
+        let (mut restored, mut without) = (0usize, 0usize);
         for key in keys {
             let p = key.partition;
             let (owned, start, result) = match loaded.get(&key).map(|b| format::decode(b, self.cfg.clone())) {
@@ -175,12 +176,18 @@ impl ShardTable {
                 }
                 None => (OwnedShard::new(Shard::new(self.cfg.clone()), -1, -1), self.when_missing, "missing"),
             };
+            if result == "restored" {
+                restored += 1;
+            } else {
+                without += 1;
+            }
             self.metrics.restores.with_label_values(&[result]).inc();
             self.shards.write().unwrap_or_else(PoisonError::into_inner).insert(p, Arc::new(owned));
             starts.push((p, start));
         }
         self.metrics.restore_duration.observe(started.elapsed().as_secs_f64());
-        info!(partitions = ?partitions, elapsed_ms = started.elapsed().as_millis() as u64, "state restored");
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        info!(partitions = ?partitions, restored, without_snapshot = without, elapsed_ms, "state restored");
         starts
     }
 
