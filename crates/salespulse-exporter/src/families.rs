@@ -100,7 +100,7 @@ fn kpi_family(f: &Family) -> MetricFamily {
 /// with the partition, the topic and the consumer group.
 fn partition_families(scrape: &Scrape, now: DateTime<Utc>) -> Vec<MetricFamily> {
     type Read = fn(&PartitionStatus, DateTime<Utc>) -> Option<f64>;
-    let families: [(&str, &str, Read); 7] = [
+    let families: [(&str, &str, Read); 8] = [
         (
             "salespulse_consumer_lag",
             "Messages between the broker's high watermark and this instance's position, per partition (clamped at 0).",
@@ -114,6 +114,11 @@ fn partition_families(scrape: &Scrape, now: DateTime<Utc>) -> Vec<MetricFamily> 
         ("salespulse_snapshot_age_seconds", "Age of the newest durable snapshot of the partition.", |p, _| {
             p.snapshot_age_seconds
         }),
+        (
+            "salespulse_unsnapshotted_seconds",
+            "Seconds since the oldest change of the partition that no durable snapshot covers (0 when all are).",
+            |p, _| Some(p.unsnapshotted_seconds),
+        ),
         ("salespulse_snapshot_bytes", "Size of the newest durable snapshot of the partition.", |p, _| {
             p.snapshot_bytes.map(|b| b as f64)
         }),

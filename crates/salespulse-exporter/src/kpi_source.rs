@@ -19,6 +19,9 @@ pub struct PartitionStatus {
     /// Age and size of the newest durable snapshot, if one was written.
     pub snapshot_age_seconds: Option<f64>,
     pub snapshot_bytes: Option<usize>,
+    /// Seconds since the oldest change no durable snapshot covers yet (0 when every change
+    /// is durable, as on an idle partition or one just restored).
+    pub unsnapshotted_seconds: f64,
     /// Events counted under `_other` since this process holds the partition, because the
     /// team, stage or rep budget was full.
     pub folded_teams: u64,

@@ -150,7 +150,7 @@ impl Sink for Node {
         // with its partition (snapshotted, and exact when instances are summed).
         let global = event.event_type().is_reference() && event.event_type() != EventType::SpendRecorded;
         if global {
-            owned.current().next = offset + 1;
+            owned.current().read(offset);
             return match self.with_reference(|r| r.apply(event)) {
                 Ok(_) => Verdict::Applied,
                 Err(r) => Verdict::Rejected { reason: r.reason(), detail: r.to_string() },
@@ -159,7 +159,7 @@ impl Sink for Node {
         // Lock order everywhere: the reference table, then a shard.
         let reference = self.reference.read().unwrap_or_else(PoisonError::into_inner);
         let mut current = owned.current();
-        current.next = offset + 1;
+        current.read(offset);
         match current.shard.apply(event, &reference, Utc::now()) {
             Ok(Applied::Counted(inc)) => {
                 for kpi in inc.iter() {
@@ -174,7 +174,7 @@ impl Sink for Node {
 
     fn skip(&self, partition: i32, offset: i64) {
         if let Some(owned) = self.shards.get(partition) {
-            owned.current().next = offset + 1;
+            owned.current().read(offset);
         }
     }
 
@@ -219,7 +219,10 @@ impl KpiSource for Node {
             };
             // Read a copy: cloning shares the entity maps (copy on write), so the
             // partition's consumer waits for the clone only, not for the whole read.
-            let shard = owned.current().shard.clone();
+            let (shard, unsnapshotted) = {
+                let current = owned.current();
+                (current.shard.clone(), current.unsaved_seconds(SystemTime::now()))
+            };
             view.merge(shard.view(now, &reference));
             partitions.push(PartitionStatus {
                 partition,
@@ -228,6 +231,7 @@ impl KpiSource for Node {
                 lag,
                 lag_seconds,
                 snapshot_age_seconds: age,
+                unsnapshotted_seconds: unsnapshotted,
                 snapshot_bytes: bytes,
                 folded_teams: shard.folded().teams,
                 folded_stages: shard.folded().stages,

@@ -15,6 +15,31 @@ pub struct Current {
     pub next: i64,
     /// `next` of the newest durable snapshot (offsets below it are safe to commit).
     pub durable: i64,
+    /// Since when the shard holds a change no durable snapshot covers (`None`: every
+    /// change is durable): the age of the oldest change a crash would make replayed.
+    pub unsaved_since: Option<SystemTime>,
+}
+
+impl Current {
+    /// The message at `offset` was read (applied, rejected or skipped).
+    pub fn read(&mut self, offset: i64) {
+        self.next = offset + 1;
+        if self.unsaved_since.is_none() && self.next > self.durable {
+            self.unsaved_since = Some(SystemTime::now());
+        }
+    }
+
+    /// A snapshot of the shard as it was at `taken_at`, up to `next`, is durable: a change
+    /// read since is at most as old as `taken_at`.
+    pub fn made_durable(&mut self, next: i64, taken_at: SystemTime) {
+        self.durable = self.durable.max(next);
+        self.unsaved_since = (self.next > self.durable).then_some(taken_at);
+    }
+
+    /// Seconds since the oldest change no durable snapshot covers (0 when all are).
+    pub fn unsaved_seconds(&self, now: SystemTime) -> f64 {
+        self.unsaved_since.and_then(|t| now.duration_since(t).ok()).map_or(0.0, |d| d.as_secs_f64())
+    }
 }
 
 /// What saving has done for the shard; held while a snapshot is being saved, so two
@@ -48,7 +73,7 @@ impl OwnedShard {
     /// A shard starting from `shard` at `next` (which is durable when it was restored).
     pub fn new(shard: Shard, next: i64, durable: i64) -> OwnedShard {
         OwnedShard {
-            current: Mutex::new(Current { shard, next, durable }),
+            current: Mutex::new(Current { shard, next, durable, unsaved_since: None }),
             saved: Mutex::new(Saved { next: durable, ..Saved::default() }),
             in_flight: AtomicBool::new(false),
             high_watermark: AtomicI64::new(-1),
@@ -91,6 +116,22 @@ mod tests {
     use salespulse_engine::EngineConfig;
 
     #[test]
+    fn the_oldest_change_not_yet_durable_ages_and_an_idle_shard_has_none() {
+        let owned = OwnedShard::new(Shard::new(EngineConfig::default()), 10, 10);
+        let later = SystemTime::now() + std::time::Duration::from_secs(100);
+        assert_eq!(owned.current().unsaved_seconds(later), 0.0, "restored: everything is durable");
+        owned.current().read(10);
+        let age = owned.current().unsaved_seconds(later);
+        assert!((99.0..=101.0).contains(&age), "{age}");
+        let taken = SystemTime::now();
+        owned.current().read(11);
+        owned.current().made_durable(11, taken);
+        assert!(owned.current().unsaved_since.is_some(), "offset 11 came after the snapshot");
+        owned.current().made_durable(12, SystemTime::now());
+        assert_eq!(owned.current().unsaved_seconds(later), 0.0, "caught up and idle: nothing to save");
+    }
+
+    #[test]
     fn lag_in_messages_and_in_seconds() {
         let owned = OwnedShard::new(Shard::new(EngineConfig::default()), -1, -1);
         let now = 100_000;
@@ -100,12 +141,12 @@ mod tests {
         owned.high_watermark.store(15, Ordering::Relaxed);
         assert_eq!(owned.lag(), Some(15), "nothing read yet: offsets 0..15 are behind");
         assert_eq!(owned.lag_seconds(owned.lag(), now), None, "behind, but no message read to date it");
-        owned.current().next = 10;
+        owned.current().read(9);
         owned.last_message_ms.store(40_000, Ordering::Relaxed);
         assert_eq!((owned.lag(), owned.lag_seconds(owned.lag(), now)), (Some(5), Some(60.0)));
         owned.last_message_ms.store(130_000, Ordering::Relaxed);
         assert_eq!(owned.lag_seconds(owned.lag(), now), Some(0.0), "a producer clock ahead of ours");
-        owned.current().next = 15;
+        owned.current().read(14);
         assert_eq!((owned.lag(), owned.lag_seconds(owned.lag(), now)), (Some(0), Some(0.0)), "caught up");
     }
 }

@@ -25,6 +25,8 @@ struct Job {
     owned: Arc<OwnedShard>,
     shard: Shard,
     next: i64,
+    /// When the shard was copied (under its lock: no message read in between).
+    taken_at: SystemTime,
 }
 
 /// Every shard this node owns, by partition.
@@ -52,7 +54,7 @@ fn save(
     key: &SnapshotKey,
     owned: &OwnedShard,
     shard: &Shard,
-    next: i64,
+    (next, taken_at): (i64, SystemTime),
     m: &Metrics,
 ) -> bool {
     let mut saved = owned.saved();
@@ -69,8 +71,7 @@ fn save(
             m.snapshots.with_label_values(&["ok"]).inc();
             *saved = Saved { next, at: Some(SystemTime::now()), bytes: len, released: false };
             drop(saved);
-            let mut current = owned.current();
-            current.durable = current.durable.max(next);
+            owned.current().made_durable(next, taken_at);
             true
         }
         Err(e) => {
@@ -101,7 +102,7 @@ impl ShardTable {
             .spawn(move || {
                 for job in rx {
                     let key = SnapshotKey { group: w_group.clone(), topic: w_topic.clone(), partition: job.partition };
-                    if save(w_store.as_ref(), &key, &job.owned, &job.shard, job.next, &w_metrics) {
+                    if save(w_store.as_ref(), &key, &job.owned, &job.shard, (job.next, job.taken_at), &w_metrics) {
                         w_durable.lock().unwrap_or_else(PoisonError::into_inner).push((job.partition, job.next));
                     }
                     job.owned.in_flight.store(false, Ordering::Release);
@@ -199,11 +200,12 @@ impl ShardTable {
             }
             let job = {
                 let current = owned.current();
-                (current.next > current.durable).then(|| (current.shard.clone(), current.next))
+                (current.next > current.durable).then(|| (current.shard.clone(), current.next, SystemTime::now()))
             };
             match job {
-                Some((shard, next)) => {
-                    if self.jobs.send(Job { partition, owned: owned.clone(), shard, next }).is_err() {
+                Some((shard, next, taken_at)) => {
+                    let job = Job { partition, owned: owned.clone(), shard, next, taken_at };
+                    if self.jobs.send(job).is_err() {
                         owned.in_flight.store(false, Ordering::Release);
                     }
                 }
@@ -226,14 +228,14 @@ impl ShardTable {
 
     /// Saves `owned` now, in this thread; returns its durable `next` (if any).
     fn save_now(&self, partition: i32, owned: &OwnedShard) -> Option<i64> {
-        let (shard, next) = {
+        let (shard, next, taken_at) = {
             let current = owned.current();
             if current.next <= current.durable {
                 return (current.durable >= 0).then_some(current.durable);
             }
-            (current.shard.clone(), current.next)
+            (current.shard.clone(), current.next, SystemTime::now())
         };
-        save(self.store.as_ref(), &self.key(partition), owned, &shard, next, &self.metrics);
+        save(self.store.as_ref(), &self.key(partition), owned, &shard, (next, taken_at), &self.metrics);
         let durable = owned.current().durable;
         (durable >= 0).then_some(durable)
     }
