@@ -204,7 +204,8 @@ fn events_in_exact_kpis_out_bad_messages_dead_lettered_offsets_committed() {
             .into_iter()
             .map(|p| (m.get("salespulse_consumer_lag", &at(p)), m.get("salespulse_consumer_lag_seconds", &at(p))))
             .collect();
-        let partitions = m.get("salespulse_topic_partitions", &[("topic", topic.as_str())]);
+        let partitions =
+            m.get("salespulse_topic_partitions", &[("topic", topic.as_str()), ("consumergroup", group.as_str())]);
         match lags.iter().all(|l| *l == (Some(0.0), Some(0.0))) && partitions == Some(3.0) {
             true => Ok(()),
             false => Err(format!("lags {lags:?}, topic partitions {partitions:?}")),

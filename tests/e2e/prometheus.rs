@@ -16,7 +16,7 @@ use salespulse_e2e::*;
 const EVENTS: f64 = 8000.0;
 
 fn count(s: &Samples, name: &str) -> f64 {
-    s.get(name, &[]).unwrap_or(0.0)
+    s.sum(name)
 }
 
 /// Waits until `a` and `b` share the 4 partitions and `one` has them all, each having

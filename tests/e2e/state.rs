@@ -31,7 +31,7 @@ fn generator(args: &[&str]) -> Child {
 /// Whether a service owns partitions, has caught up with them, and has counted something.
 fn settled(s: &Service) -> Result<Samples, String> {
     let m = s.scrape()?;
-    let owned = m.get("salespulse_partitions_assigned", &[]).unwrap_or(0.0);
+    let owned = m.sum("salespulse_partitions_assigned");
     let lagging: f64 = m.values.iter().filter(|(k, _)| k.starts_with("salespulse_consumer_lag{")).map(|(_, v)| v).sum();
     let applied = m.get("salespulse_events_applied_total", &[]).unwrap_or(0.0);
     let restored = m.get("salespulse_restores_total", &[("result", "restored")]).unwrap_or(0.0);
@@ -192,7 +192,7 @@ fn a_stopped_instance_hands_its_partitions_over_through_the_kafka_store() {
     // Both instances share the partitions; together they hold what a clean run holds.
     eventually(Duration::from_secs(120), "the partitions split between the two and consumed", || {
         let (ma, mb, mc) = (a.scrape()?, b.scrape()?, clean.scrape()?);
-        let owned = |m: &Samples| m.get("salespulse_partitions_assigned", &[]).unwrap_or(0.0);
+        let owned = |m: &Samples| m.sum("salespulse_partitions_assigned");
         let consumed = |m: &Samples| m.get("salespulse_events_consumed_total", &[]).unwrap_or(0.0);
         let both = consumed(&ma) + consumed(&mb);
         if owned(&ma) >= 1.0 && owned(&mb) >= 1.0 && both >= consumed(&mc) && consumed(&mc) >= 4000.0 {

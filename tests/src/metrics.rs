@@ -50,6 +50,15 @@ impl Samples {
         Samples { text: text.to_owned(), values }
     }
 
+    /// The sum of every sample of `name`, whatever its labels (0 when none).
+    pub fn sum(&self, name: &str) -> f64 {
+        self.values
+            .iter()
+            .filter(|(k, _)| k.as_str() == name || k.strip_prefix(name).is_some_and(|rest| rest.starts_with('{')))
+            .map(|(_, v)| v)
+            .sum()
+    }
+
     /// The value of a sample, if present.
     pub fn get(&self, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
         self.values.get(&key(name, labels)).copied()

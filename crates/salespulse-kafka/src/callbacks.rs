@@ -126,7 +126,7 @@ impl ClientContext for Callbacks {
         if let Some(t) = statistics.topics.get(&self.topic) {
             // The client knows every partition of the topic (-1 is librdkafka's own).
             let partitions = t.partitions.keys().filter(|p| **p >= 0).count();
-            self.metrics.topic_partitions.with_label_values(&[&self.topic]).set(partitions as i64);
+            self.metrics.topic_partitions.set(partitions as i64);
             for (p, s) in &t.partitions {
                 if *p >= 0 && s.hi_offset >= 0 {
                     self.sink.high_watermark(*p, s.hi_offset);

@@ -14,9 +14,11 @@ pub struct Metrics {
     pub dead_letters: IntCounter,
     pub dead_letter_errors: IntCounter,
     pub reference_events: IntCounter,
+    /// Partitions of the events topic this instance owns (labelled with the topic and
+    /// the consumer group, so deployments on other groups do not mix).
     pub partitions: IntGauge,
     /// Partitions of the events topic, as the client's metadata knows them.
-    pub topic_partitions: IntGaugeVec,
+    pub topic_partitions: IntGauge,
     pub rebalances: IntCounterVec,
     pub commits: IntCounterVec,
 }
@@ -43,16 +45,22 @@ fn counter_vec(
 }
 
 impl Metrics {
-    /// Registers every source metric in `r`.
-    pub fn register(r: &Registry) -> prometheus::Result<Metrics> {
-        let partitions =
-            IntGauge::new("salespulse_partitions_assigned", "Partitions of the events topic owned by this instance.")?;
+    /// Registers every source metric in `r`; the partition counts are labelled with the
+    /// events `topic` and the consumer `group`.
+    pub fn register(r: &Registry, topic: &str, group: &str) -> prometheus::Result<Metrics> {
+        let labels = ["topic", "consumergroup"];
+        let partitions = IntGaugeVec::new(
+            Opts::new("salespulse_partitions_assigned", "Partitions of the events topic owned by this instance."),
+            &labels,
+        )?;
         r.register(Box::new(partitions.clone()))?;
         let topic_partitions = IntGaugeVec::new(
             Opts::new("salespulse_topic_partitions", "Partitions of the events topic (from the client's metadata)."),
-            &["topic"],
+            &labels,
         )?;
         r.register(Box::new(topic_partitions.clone()))?;
+        let (partitions, topic_partitions) =
+            (partitions.with_label_values(&[topic, group]), topic_partitions.with_label_values(&[topic, group]));
         let mut reasons = DecodeError::REASONS.to_vec();
         reasons.push("not_reference");
         Ok(Metrics {
@@ -121,7 +129,7 @@ mod tests {
     #[test]
     fn every_series_is_there_at_zero_before_anything_happens() {
         let r = Registry::new();
-        let m = Metrics::register(&r).unwrap();
+        let m = Metrics::register(&r, "crm.events", "salespulse").unwrap();
         m.expect_reasons(&["too_old"]);
         let mut buf = Vec::new();
         TextEncoder::new().encode(&r.gather(), &mut buf).unwrap();
@@ -133,10 +141,13 @@ mod tests {
             "salespulse_events_rejected_total{reason=\"too_old\"} 0",
             "salespulse_rebalances_total{kind=\"revoke\"} 0",
             "salespulse_offset_commits_total{result=\"error\"} 0",
-            "salespulse_partitions_assigned 0",
+            "salespulse_partitions_assigned{consumergroup=\"salespulse\",topic=\"crm.events\"} 0",
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line:?} in:\n{text}");
         }
-        assert!(Metrics::register(&r).is_err(), "registering twice is refused, not silently doubled");
+        assert!(
+            Metrics::register(&r, "crm.events", "salespulse").is_err(),
+            "registering twice is refused, not silently doubled"
+        );
     }
 }

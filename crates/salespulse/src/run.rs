@@ -106,9 +106,9 @@ async fn reference_topic(
 /// Runs the service until SIGINT/SIGTERM.
 pub async fn run(r: Resolved) -> anyhow::Result<()> {
     let registry = Registry::new();
-    let metrics = salespulse_kafka::Metrics::register(&registry)?;
-    metrics.expect_reasons(&Rejection::REASONS);
     let source = r.source();
+    let metrics = salespulse_kafka::Metrics::register(&registry, &source.topic, &source.group_id)?;
+    metrics.expect_reasons(&Rejection::REASONS);
     let node = node(&r, &source, &registry)?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
