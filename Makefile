@@ -21,7 +21,7 @@ test: ## Every test, end-to-end included (starts a local broker unless KAFKA_BRO
 test-unit: ## Tests that need no broker (the module-graph check included)
 	$(CARGO) test --workspace --exclude salespulse-e2e --all-targets
 	$(CARGO) build -p salespulse
-	$(CARGO) test -p salespulse-e2e --test modules --test rules --test metrics_doc --test dashboards --test deploy
+	$(CARGO) test -p salespulse-e2e --test modules --test rules --test metrics_doc --test dashboards --test deploy --test win_rate
 
 lint: ## rustfmt and clippy, warnings as errors
 	$(CARGO) fmt --all -- --check
