@@ -66,3 +66,46 @@ fn ten_concurrent_scrapes_share_at_most_two_renders() {
     get(addr);
     assert_eq!(source.scrapes.load(Ordering::SeqCst), renders + 2);
 }
+
+/// GETs /metrics with `accept` as Accept-Encoding: (head, body bytes).
+fn get_with(addr: std::net::SocketAddr, accept: &str) -> (String, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(s, "GET /metrics HTTP/1.0\r\nAccept-Encoding: {accept}\r\n\r\n").unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let at = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    (String::from_utf8_lossy(&out[..at]).to_lowercase(), out[at + 4..].to_vec())
+}
+
+#[test]
+fn metrics_are_gzip_compressed_for_a_scraper_that_accepts_it() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let registry = Registry::new();
+    let counter = prometheus::IntCounter::new("salespulse_test_total", "A counter.").unwrap();
+    counter.inc_by(42);
+    registry.register(Box::new(counter)).unwrap();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let source = Arc::new(Slow::default());
+    runtime.spawn(serve(
+        listener,
+        registry,
+        source,
+        HttpLimits::default(),
+        WebConfig::default(),
+        std::future::pending(),
+    ));
+    let (head, plain) = get_with(addr, "identity");
+    assert!(!head.contains("content-encoding"), "{head}");
+    let plain = String::from_utf8(plain).unwrap();
+    assert!(plain.contains("salespulse_test_total 42"), "{plain}");
+    for accept in ["gzip", "deflate, gzip;q=0.8", "*"] {
+        let (head, body) = get_with(addr, accept);
+        assert!(head.contains("content-encoding: gzip") && head.contains("vary: accept-encoding"), "{accept}: {head}");
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(body.as_slice()).read_to_string(&mut text).unwrap();
+        assert_eq!(text, plain, "{accept}");
+    }
+    let (head, _) = get_with(addr, "gzip;q=0");
+    assert!(!head.contains("content-encoding"), "refused with q=0: {head}");
+}
