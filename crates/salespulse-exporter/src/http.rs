@@ -83,8 +83,8 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
     )
 }
 
-/// The exposition `body`, gzip-compressed when the scraper accepts it (a 1.6 MB exposition
-/// is about a tenth of that compressed), on the blocking pool.
+/// The exposition `body`, gzip-compressed (on the blocking pool) when the scraper accepts
+/// it.
 async fn exposition(body: Bytes, gzip: bool) -> Response {
     if !gzip {
         return encoded(body, false);
