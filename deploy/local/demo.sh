@@ -48,7 +48,11 @@ say "starting live traffic at 20 events/s (log: .run/gen.log)"
 "$bin" gen "${common[@]}" --rate 20/s --seed "$(date +%s)" --no-reference >"$run/gen.log" 2>&1 &
 pids+=($!)
 
+shown=""
 for _ in $(seq 1 120); do
+  # The pipeline logs its progress while it catches up with the backfill.
+  line=$(grep -E 'catching up|caught up' "$run/salespulse.log" 2>/dev/null | tail -1 || true)
+  if [ -n "$line" ] && [ "$line" != "$shown" ]; then say "${line#*salespulse::run: }"; shown=$line; fi
   if curl -sf "http://$listen/readyz" >/dev/null 2>&1; then break; fi
   if ! kill -0 "${pids[0]}" 2>/dev/null; then say "the pipeline exited:"; tail -20 "$run/salespulse.log"; exit 1; fi
   sleep 0.5
@@ -58,7 +62,7 @@ say "a few live KPI lines every 5 s; Ctrl-C to stop"
 while true; do
   echo "---- $(date +%T)"
   curl -sf "http://$listen/metrics" | grep -E \
-    '^sales_won_revenue\{team="[^"]*",window="(24h|30d)"\}|^sales_win_rate\{team="emea-enterprise",window="30d"\}|^sales_lead_response_seconds\{team="emea-enterprise",window="7d",quantile="0.5"\}|^sales_nps\{team="emea-enterprise",window="30d"\}|^salespulse_events_(applied|consumed)_total' \
+    '^sales_won_revenue\{team="[^"]*",window="(24h|30d)"\}|^sales_win_rate\{team="emea-enterprise",window="30d"\}|^sales_lead_response_seconds_count\{team="emea-enterprise",window="7d"\}|^sales_nps\{team="emea-enterprise",window="30d"\}|^salespulse_events_(applied|consumed)_total' \
     | head -16 || say "metrics not available yet"
   sleep 5
 done

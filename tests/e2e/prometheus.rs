@@ -132,4 +132,29 @@ fn rules_and_dashboards_work_and_aggregate_across_two_instances_as_documented() 
         let d = differences(&two_p, &one_p, &names)?;
         if d.is_empty() { Ok(()) } else { Err(format!("{} differences: {:?}", d.len(), &d[..d.len().min(10)])) }
     });
+    demo_lines_exist(&scrape.text);
+}
+
+/// Every KPI line `make demo` greps for (its `grep -E` pattern, alternative by
+/// alternative) is in the exposition of the generated traffic it runs on.
+fn demo_lines_exist(exposition: &str) {
+    let demo =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/local/demo.sh")).expect("demo.sh");
+    let pattern =
+        demo.split("grep -E \\").nth(1).and_then(|rest| rest.split('\'').nth(1)).expect("the demo's grep -E pattern");
+    let alternatives: Vec<&str> = pattern.split("|^").collect();
+    assert!(alternatives.len() >= 4, "{pattern}");
+    for alternative in alternatives {
+        let regex = if alternative.starts_with('^') { alternative.to_owned() } else { format!("^{alternative}") };
+        let mut grep = std::process::Command::new("grep")
+            .args(["-cE", &regex])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("grep");
+        std::io::Write::write_all(grep.stdin.as_mut().expect("stdin"), exposition.as_bytes()).expect("write");
+        let out = grep.wait_with_output().expect("grep output");
+        let n: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0);
+        assert!(n > 0, "make demo greps {regex:?}, which matches no line of the exposition");
+    }
 }

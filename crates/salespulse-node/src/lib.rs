@@ -15,17 +15,20 @@
 //! - `node`: the node, its `Sink` and `KpiSource` sides, readiness, reference reloads;
 //! - `shard_table`: owned shards by partition, restore, snapshot scheduling, durability;
 //! - `owned_shard`: one owned shard and its offsets;
+//! - `progress`: how far a catch-up is, for the log;
 //! - `reference_files`: roster, quotas, stages and rates from CSV or TOML files;
 //! - `metrics`: the node's own metrics.
 
 mod metrics;
 mod node;
 mod owned_shard;
+mod progress;
 mod reference_files;
 mod shard_table;
 
 pub use metrics::Metrics;
 pub use node::{Node, NodeConfig};
+pub use progress::{BEHIND, Progress, Report};
 pub use reference_files::{Loaded, MAX_FILE_BYTES, MAX_PROBLEMS, ReferenceFiles};
 
 #[cfg(test)]

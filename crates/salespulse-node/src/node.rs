@@ -203,6 +203,14 @@ impl Sink for Node {
     }
 }
 
+impl Node {
+    /// Messages the owned partitions are behind their high watermarks, summed; `None`
+    /// while one of them is not known yet.
+    pub fn messages_behind(&self) -> Option<i64> {
+        self.shards.all().into_iter().map(|(_, owned)| owned.lag()).sum()
+    }
+}
+
 impl KpiSource for Node {
     fn scrape(&self, now: DateTime<Utc>) -> Scrape {
         let shards = self.shards.all();

@@ -2,13 +2,14 @@
 //! shuts them down cleanly.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use prometheus::Registry;
 use salespulse_engine::{Reference, Rejection};
 use salespulse_exporter::KpiSource;
 use salespulse_kafka::{ReferenceReader, SourceConfig, load_reference};
-use salespulse_node::Node;
+use salespulse_node::{Node, Progress, Report};
 use salespulse_store::SnapshotStore;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -103,6 +104,32 @@ async fn reference_topic(
     }
 }
 
+/// How often a catch-up reports its progress.
+const PROGRESS_EVERY: Duration = Duration::from_secs(5);
+
+/// Logs the progress of a catch-up every [`PROGRESS_EVERY`], and once when it is over.
+async fn report_progress(node: Arc<Node>, consumed: prometheus::IntCounter, mut stop: watch::Receiver<bool>) {
+    let mut progress = Progress::default();
+    progress.tick(chrono::Utc::now().timestamp_millis(), None, consumed.get());
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            () = tokio::time::sleep(PROGRESS_EVERY) => {}
+        }
+        let now = chrono::Utc::now().timestamp_millis();
+        match progress.tick(now, node.messages_behind(), consumed.get()) {
+            Some(Report::CatchingUp { left, per_second, eta_seconds }) => {
+                let eta = eta_seconds.map_or_else(|| "unknown".to_owned(), |s| format!("{s:.0} s"));
+                info!(messages_left = left, per_second = per_second.round(), eta = %eta, "catching up");
+            }
+            Some(Report::CaughtUp { seconds, messages }) => {
+                info!(messages, seconds = seconds.round(), "caught up");
+            }
+            None => {}
+        }
+    }
+}
+
 /// Runs the service until SIGINT/SIGTERM.
 pub async fn run(r: Resolved) -> anyhow::Result<()> {
     let registry = Registry::new();
@@ -132,6 +159,7 @@ pub async fn run(r: Resolved) -> anyhow::Result<()> {
     }
     node.mark_reference_loaded();
 
+    tokio::spawn(report_progress(node.clone(), metrics.consumed.clone(), stop_rx.clone()));
     let joined = node.joined();
     let result = salespulse_kafka::run(source, node, metrics, joined, stopped(stop_rx.clone())).await;
     stop_tx.send(true).ok();
