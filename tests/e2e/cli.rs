@@ -181,3 +181,36 @@ fn text_logs_to_a_file_carry_no_colour_codes() {
     child.wait().ok();
     assert!(!text.contains('\u{1b}'), "ANSI codes in a log file:\n{text}");
 }
+
+#[test]
+fn a_mistyped_kafka_property_fails_check_and_run_with_exit_2_and_never_shows_its_value() {
+    for command in ["check", "run"] {
+        let out = Command::new(binary())
+            .args([
+                command,
+                "-X",
+                "sasl.pasword=hunter2",
+                "-X",
+                "security.protocol=SASL_SSLX",
+                "-X",
+                "log.level=verbose",
+            ])
+            .args(["--brokers", "localhost:99999,kafka://host:9092"])
+            .output()
+            .expect("run binary");
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
+        for needle in [
+            "kafka.properties.sasl.pasword",
+            "kafka.properties.security.protocol",
+            "kafka.properties.log.level",
+            "\"localhost:99999\"",
+            "kafka://",
+        ] {
+            assert!(stderr.contains(needle), "{command}: {needle} not in {stderr}");
+        }
+        assert_eq!(stderr.matches("kafka.properties.sasl.pasword").count(), 1, "{command}: printed once: {stderr}");
+        let all = format!("{stdout}{stderr}");
+        assert!(!all.contains("hunter2") && !all.contains("SASL_SSLX"), "{command} shows a value:\n{all}");
+    }
+}

@@ -45,7 +45,8 @@ pub async fn run(r: BridgeRun, shutdown: impl Future<Output = ()> + Send + 'stat
     let state = StateStore::new(store);
     let loaded = state.load(r.cfg.max_records).with_context(|| format!("bridge.state_store {}", r.cfg.state_store))?;
     info!(records = loaded.known.len(), store = %r.cfg.state_store, "bridge state loaded");
-    let producer = Producer::new(&r.kafka, r.reference_topic.clone(), metrics.clone())?;
+    let producer = Producer::new(&r.kafka, r.reference_topic.clone(), metrics.clone())
+        .map_err(|e| anyhow::anyhow!("cannot create the producer: {}", salespulse_kafka::shown(&e)))?;
     let core = Bridge::new(loaded.known, loaded.needs_marker, Tables::new(&r.cfg), producer, state, metrics);
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {
@@ -60,7 +61,7 @@ pub async fn run(r: BridgeRun, shutdown: impl Future<Output = ()> + Send + 'stat
         let (core, kafka, sf, stop) = (core.clone(), r.kafka.clone(), r.cfg.salesforce.clone(), stop_rx.clone());
         tokio::spawn(async move {
             if let Err(e) = cdc::run(core, &kafka, &sf, stop).await {
-                error!(error = %e, "the Salesforce reader stopped");
+                error!(error = %salespulse_kafka::shown(&e), "the Salesforce reader stopped");
             }
         })
     });

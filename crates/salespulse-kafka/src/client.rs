@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use rdkafka::ClientConfig;
+use rdkafka::error::KafkaError;
 
 use crate::config::SourceConfig;
 
@@ -139,6 +140,71 @@ pub fn property_problems(properties: &BTreeMap<String, String>) -> Vec<String> {
     problems
 }
 
+/// A Kafka error as it may be shown: a configuration error names its property and what
+/// is wrong, never the value it was given (it may be a secret).
+pub fn shown(e: &KafkaError) -> String {
+    match e {
+        KafkaError::ClientConfig(_, description, key, value) => {
+            let description =
+                if value.is_empty() { description.clone() } else { description.replace(value, "<value>") };
+            format!("kafka.properties.{key}: {description}")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Every property librdkafka refuses — an unknown name, a value of the wrong kind — each
+/// checked alone so that every problem is listed, then the clients salespulse builds
+/// (consumer, readers, producers, admin) whole; found without connecting. Messages name
+/// the property, never its value.
+pub fn client_problems(cfg: &SourceConfig) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |e: &KafkaError| {
+        let m = shown(e);
+        if !out.contains(&m) {
+            out.push(m);
+        }
+    };
+    for (k, v) in &cfg.properties {
+        if let Err(e) = ClientConfig::new().set(k, v).create_native_config() {
+            add(&e);
+        }
+    }
+    for c in [cfg.consumer(), cfg.reader("salespulse", "salespulse-check"), cfg.producer("salespulse"), cfg.client()] {
+        if let Err(e) = c.create_native_config() {
+            add(&e);
+        }
+    }
+    out
+}
+
+/// What is wrong with a bootstrap list (`host:port[,host:port...]`, a
+/// `PLAINTEXT://`, `SSL://`, `SASL_PLAINTEXT://` or `SASL_SSL://` prefix allowed).
+pub fn broker_problems(brokers: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in brokers.split(',').map(str::trim) {
+        let address = match entry.split_once("://") {
+            Some((scheme, rest)) => {
+                let known = ["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"];
+                if !known.contains(&scheme.to_ascii_lowercase().as_str()) {
+                    out.push(format!(
+                        "kafka.brokers: {entry:?}: {scheme}:// is not a Kafka listener protocol (host:port)"
+                    ));
+                    continue;
+                }
+                rest
+            }
+            None => entry,
+        };
+        let port = address.rsplit_once(':').map(|(host, port)| (host, port.parse::<u16>()));
+        match port {
+            Some((host, Ok(p))) if !host.is_empty() && p > 0 => {}
+            _ => out.push(format!("kafka.brokers: {entry:?} is not host:port (a port from 1 to 65535)")),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +230,33 @@ mod tests {
         let writer = cfg.build(Some(Role::Writer), &[]);
         assert_eq!(writer.get("enable.idempotence"), Some("true"));
         assert_eq!(writer.get("acks"), Some("all"));
+    }
+
+    #[test]
+    fn unknown_properties_and_bad_values_are_each_named_without_their_value() {
+        let cfg = with(&[
+            ("sasl.pasword", "hunter2"),
+            ("security.protocol", "SASL_SSLX"),
+            ("log.level", "verbose"),
+            ("linger.ms", "5"),
+        ]);
+        let problems = client_problems(&cfg);
+        assert_eq!(problems.len(), 3, "{problems:#?}");
+        assert!(problems[0].starts_with("kafka.properties.log.level:"), "{problems:?}");
+        assert!(problems.iter().any(|p| p.starts_with("kafka.properties.sasl.pasword:")), "{problems:?}");
+        for p in &problems {
+            assert!(!p.contains("hunter2") && !p.contains("SASL_SSLX") && !p.contains("verbose"), "{p}");
+        }
+        assert!(client_problems(&with(&[("linger.ms", "5")])).is_empty());
+    }
+
+    #[test]
+    fn broker_lists_are_host_and_port() {
+        assert!(broker_problems("localhost:9092, kafka-1:9093,SSL://kafka-2:9094").is_empty());
+        assert_eq!(broker_problems("localhost:99999").len(), 1);
+        assert_eq!(broker_problems("kafka://host:9092").len(), 1);
+        assert_eq!(broker_problems("host").len(), 1);
+        assert_eq!(broker_problems("a:1,,b:2").len(), 1, "an empty entry");
     }
 
     #[test]

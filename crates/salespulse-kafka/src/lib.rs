@@ -23,7 +23,7 @@ mod sink;
 mod startup;
 
 pub use admin::{TopicSpec, create_topics, topic_partitions};
-pub use client::{Guarantee, Role, property_problems};
+pub use client::{Guarantee, Role, broker_problems, client_problems, property_problems, shown};
 pub use config::SourceConfig;
 pub use consumer::run;
 pub use dead_letter::headers;

@@ -108,6 +108,19 @@ pub fn resolve(args: &Common, purpose: Purpose) -> anyhow::Result<Result<Resolve
     config.kafka.properties.extend(properties(&args.kafka_properties, &mut errors));
     config.kafka.properties.extend(crate::secrets::from_env(|name| std::env::var(name).ok(), &mut errors));
     errors.extend(salespulse_kafka::property_problems(&config.kafka.properties));
+    // Every client's librdkafka configuration, built without connecting: unknown names and
+    // bad values fail here, named, never shown with their value.
+    let k = &config.kafka;
+    let probe = SourceConfig {
+        brokers: k.brokers.clone(),
+        topic: k.topic.clone(),
+        group_id: k.group_id.clone(),
+        dead_letter_topic: None,
+        max_message_bytes: k.max_message_bytes,
+        checkpoint_interval: Duration::ZERO,
+        properties: k.properties.clone(),
+    };
+    errors.extend(salespulse_kafka::client_problems(&probe));
     // An empty variable (a compose file passing one through unset) is no secret.
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let bridge = &mut config.bridge;

@@ -87,6 +87,8 @@ impl KafkaSection {
     fn check(&self, errors: &mut Problems) {
         if self.brokers.trim().is_empty() {
             errors.push("kafka.brokers is empty (expected host:port[,host:port...])".into());
+        } else {
+            errors.extend(salespulse_kafka::broker_problems(&self.brokers));
         }
         for (name, value) in [("kafka.topic", &self.topic), ("kafka.group_id", &self.group_id)] {
             if value.trim().is_empty() {
