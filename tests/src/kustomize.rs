@@ -1,6 +1,6 @@
 //! A small kustomize build, enough for the kustomizations of `deploy/k8s`: `resources`
-//! (files and directories), `configMapGenerator` and `secretGenerator` (`files`) and
-//! `images` (`newName`, `newTag`). Any other key is refused, so what the test checks is
+//! (files and directories), `configMapGenerator` and `secretGenerator` (`files`),
+//! `images` (`newName`, `newTag`) and `labels` (`pairs`). Any other key is refused, so what the test checks is
 //! what kustomize would build. Generated names carry no hash suffix here.
 
 use std::path::{Path, PathBuf};
@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// The keys of a kustomization this build understands.
-const KNOWN: [&str; 6] = ["apiVersion", "kind", "resources", "configMapGenerator", "secretGenerator", "images"];
+const KNOWN: [&str; 7] =
+    ["apiVersion", "kind", "resources", "configMapGenerator", "secretGenerator", "images", "labels"];
 
 fn load(path: &Path) -> Result<Vec<Yaml>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -63,6 +64,26 @@ fn set_images(object: &mut Yaml, images: &Yaml) {
     object["spec"]["template"]["spec"]["containers"] = Yaml::Array(out);
 }
 
+/// `labels` entries (`pairs`, without `includeSelectors` or `includeTemplates`): added to
+/// the metadata labels of every object.
+fn set_labels(object: &mut Yaml, labels: &Yaml) -> Result<(), String> {
+    for entry in labels.as_vec().into_iter().flatten() {
+        for key in entry.as_hash().into_iter().flatten().filter_map(|(k, _)| k.as_str()) {
+            if key != "pairs" {
+                return Err(format!("labels: `{key}` is not understood by the test's build"));
+            }
+        }
+        let mut meta = object["metadata"].as_hash().cloned().unwrap_or_default();
+        let mut current = meta.get(&text("labels")).and_then(Yaml::as_hash).cloned().unwrap_or_default();
+        for (k, v) in entry["pairs"].as_hash().into_iter().flatten() {
+            current.insert(k.clone(), v.clone());
+        }
+        meta.insert(text("labels"), Yaml::Hash(current));
+        object["metadata"] = Yaml::Hash(meta);
+    }
+    Ok(())
+}
+
 /// Builds the kustomization in `dir` into its list of objects.
 pub fn kustomize(dir: &Path) -> Result<Vec<Yaml>, String> {
     let file: PathBuf = dir.join("kustomization.yaml");
@@ -88,6 +109,7 @@ pub fn kustomize(dir: &Path) -> Result<Vec<Yaml>, String> {
     }
     for object in &mut objects {
         set_images(object, &k["images"]);
+        set_labels(object, &k["labels"])?;
     }
     Ok(objects)
 }

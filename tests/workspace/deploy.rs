@@ -108,13 +108,17 @@ fn the_kafka_store_overlay_is_a_deployment_of_several_pods() {
 
 #[test]
 fn service_monitor_and_budget_select_the_pods() {
-    for overlay in ["file-store", "kafka-store"] {
+    for overlay in ["file-store", "kafka-store", "kube-prometheus"] {
         let objects = build(overlay);
         for o in &objects {
             s(&o["apiVersion"], "apiVersion");
             s(&o["metadata"]["name"], &format!("{overlay}: metadata.name of a {:?}", o["kind"]));
         }
-        let service = object(&objects, "Service");
+        let services: Vec<&Yaml> = objects.iter().filter(|o| o["kind"].as_str() == Some("Service")).collect();
+        let scraped: Vec<&&Yaml> =
+            services.iter().filter(|o| o["metadata"]["labels"]["app.kubernetes.io/name"].as_str() == Some(APP)).collect();
+        assert_eq!(scraped.len(), 1, "{overlay}: the ServiceMonitor selects one Service (each pod scraped once)");
+        let service = scraped[0];
         assert_eq!(service["spec"]["selector"]["app.kubernetes.io/name"].as_str(), Some(APP), "{overlay}");
         assert_eq!(service["spec"]["ports"][0]["targetPort"].as_str(), Some("http"), "{overlay}");
         assert_eq!(service["metadata"]["labels"]["app.kubernetes.io/name"].as_str(), Some(APP), "{overlay}");
@@ -126,6 +130,32 @@ fn service_monitor_and_budget_select_the_pods() {
         assert_eq!(pdb["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"].as_str(), Some(APP));
         object(&objects, "PrometheusRule");
         object(&objects, "ServiceAccount");
+    }
+}
+
+#[test]
+fn the_statefulset_is_governed_by_a_headless_service_and_deployment_pods_spread_over_nodes() {
+    let objects = build("file-store");
+    let set = object(&objects, "StatefulSet");
+    let governing = s(&set["spec"]["serviceName"], "serviceName");
+    let headless = objects
+        .iter()
+        .find(|o| o["kind"].as_str() == Some("Service") && o["metadata"]["name"].as_str() == Some(governing))
+        .unwrap_or_else(|| panic!("no Service named {governing}"));
+    assert_eq!(headless["spec"]["clusterIP"].as_str(), Some("None"), "the governing Service is headless");
+    let objects = build("kafka-store");
+    let spread = &object(&objects, "Deployment")["spec"]["template"]["spec"]["topologySpreadConstraints"][0];
+    assert_eq!(spread["topologyKey"].as_str(), Some("kubernetes.io/hostname"));
+    assert_eq!(spread["labelSelector"]["matchLabels"]["app.kubernetes.io/name"].as_str(), Some(APP));
+}
+
+#[test]
+fn kube_prometheus_selects_the_monitor_and_the_rules_by_their_release_label() {
+    let objects = build("kube-prometheus");
+    for kind in ["ServiceMonitor", "PrometheusRule"] {
+        let o = object(&objects, kind);
+        assert_eq!(o["metadata"]["labels"]["release"].as_str(), Some("kube-prometheus-stack"), "{kind}");
+        assert_eq!(o["metadata"]["labels"]["app.kubernetes.io/name"].as_str(), Some(APP), "{kind} keeps its labels");
     }
 }
 
