@@ -115,8 +115,10 @@ fn service_monitor_and_budget_select_the_pods() {
             s(&o["metadata"]["name"], &format!("{overlay}: metadata.name of a {:?}", o["kind"]));
         }
         let services: Vec<&Yaml> = objects.iter().filter(|o| o["kind"].as_str() == Some("Service")).collect();
-        let scraped: Vec<&&Yaml> =
-            services.iter().filter(|o| o["metadata"]["labels"]["app.kubernetes.io/name"].as_str() == Some(APP)).collect();
+        let scraped: Vec<&&Yaml> = services
+            .iter()
+            .filter(|o| o["metadata"]["labels"]["app.kubernetes.io/name"].as_str() == Some(APP))
+            .collect();
         assert_eq!(scraped.len(), 1, "{overlay}: the ServiceMonitor selects one Service (each pod scraped once)");
         let service = scraped[0];
         assert_eq!(service["spec"]["selector"]["app.kubernetes.io/name"].as_str(), Some(APP), "{overlay}");

@@ -24,6 +24,7 @@ mod node;
 mod owned_shard;
 mod progress;
 mod reference_files;
+mod repeats;
 mod shard_table;
 
 pub use metrics::Metrics;

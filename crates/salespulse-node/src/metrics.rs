@@ -1,7 +1,7 @@
 //! The node's own metrics: its build, its KPI inputs, the durability of its shards and the
 //! reloads of its reference files. One struct, registered in one place.
 
-use prometheus::{Histogram, HistogramOpts, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
+use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 use salespulse_engine::IncompleteKpi;
 
 /// Counters, gauges and histograms of one node.
@@ -11,6 +11,9 @@ pub struct Metrics {
     pub base_currency: IntGaugeVec,
     /// Events a KPI had to skip for lack of a field, by KPI.
     pub incomplete: IntCounterVec,
+    /// Events applied on a partition after the same `event_id` was applied on another
+    /// partition of this instance (each partition's dedup counts it once).
+    pub repeated_across_partitions: IntCounter,
     pub snapshots: IntCounterVec,
     pub snapshot_failures: IntCounterVec,
     pub snapshot_duration: Histogram,
@@ -59,8 +62,14 @@ impl Metrics {
         #[cfg(target_os = "linux")]
         r.register(Box::new(prometheus::process_collector::ProcessCollector::for_self()))?;
         let kpis: Vec<&str> = IncompleteKpi::ALL.iter().map(|k| k.label()).collect();
+        let repeated_across_partitions = IntCounter::new(
+            "salespulse_events_repeated_across_partitions_total",
+            "Events applied after the same event_id was applied on another partition of this instance.",
+        )?;
+        r.register(Box::new(repeated_across_partitions.clone()))?;
         Ok(Metrics {
             base_currency,
+            repeated_across_partitions,
             incomplete: counter(
                 r,
                 "salespulse_kpi_incomplete_total",

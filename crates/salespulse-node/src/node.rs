@@ -15,6 +15,7 @@ use tracing::{info, warn};
 
 use crate::metrics::Metrics;
 use crate::reference_files::{Loaded, ReferenceFiles};
+use crate::repeats::RecentIds;
 use crate::shard_table::ShardTable;
 
 /// What a node is set up with, besides its store and reference data.
@@ -49,6 +50,8 @@ pub struct Node {
     joined: Arc<AtomicBool>,
     /// The reference topic has been read to its end (or there is none).
     reference_loaded: AtomicBool,
+    /// Recent event ids by partition: repeats across partitions, which no shard sees.
+    recent: RecentIds,
 }
 
 impl Node {
@@ -81,6 +84,7 @@ impl Node {
             ready_max_lag: cfg.ready_max_lag,
             joined: Arc::new(AtomicBool::new(false)),
             reference_loaded: AtomicBool::new(false),
+            recent: RecentIds::default(),
         }
     }
 
@@ -164,6 +168,9 @@ impl Sink for Node {
             Ok(Applied::Counted(inc)) => {
                 for kpi in inc.iter() {
                     self.metrics.incomplete.with_label_values(&[kpi.label()]).inc();
+                }
+                if self.recent.elsewhere(&event.event_id, partition) {
+                    self.metrics.repeated_across_partitions.inc();
                 }
                 Verdict::Applied
             }

@@ -13,7 +13,7 @@ use prometheus::Registry;
 use salespulse_engine::{EngineConfig, Reference};
 use salespulse_events::{Currency, Event};
 use salespulse_exporter::{KpiSource, Scrape};
-use salespulse_kafka::Start;
+use salespulse_kafka::{Sink, Start, Verdict};
 use salespulse_store::{MemoryStore, SnapshotKey, SnapshotStore, StoreError};
 
 use crate::metrics::Metrics;
@@ -132,4 +132,15 @@ pub fn sample(scrape: &Scrape, name: &str, labels: &[(&str, &str)]) -> Option<f6
 /// Scrapes the node now.
 pub fn scrape(node: &Node) -> Scrape {
     node.scrape(Utc::now())
+}
+
+#[test]
+fn a_repeat_on_another_partition_is_counted_where_no_shard_sees_it() {
+    let f = fixture();
+    f.node.assigned(&[0, 1]);
+    assert_eq!(f.node.apply(0, 0, &call("e1")), Verdict::Applied);
+    assert_eq!(f.node.apply(0, 1, &call("e1")), Verdict::Duplicate, "the partition's own dedup");
+    assert_eq!(f.metrics.repeated_across_partitions.get(), 0);
+    assert_eq!(f.node.apply(1, 0, &call("e1")), Verdict::Applied, "another partition counts it again");
+    assert_eq!(f.metrics.repeated_across_partitions.get(), 1, "and says so");
 }
