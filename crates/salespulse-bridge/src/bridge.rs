@@ -53,6 +53,32 @@ struct Shared {
     needs_marker: bool,
 }
 
+/// The records a staged change holds, released when it is settled or undone — or when the
+/// change is dropped half way (undone then), so no record stays held.
+struct Hold<'a> {
+    bridge: &'a Bridge,
+    id: Option<u64>,
+}
+
+impl Hold<'_> {
+    /// Settles (`ok`) or undoes the change; the generation that includes it.
+    fn finish(mut self, ok: bool) -> u64 {
+        let id = self.id.take().unwrap_or_default();
+        let generation = self.bridge.finish(id, ok);
+        self.bridge.released.notify_waiters();
+        generation
+    }
+}
+
+impl Drop for Hold<'_> {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            self.bridge.finish(id, false);
+            self.bridge.released.notify_waiters();
+        }
+    }
+}
+
 /// The shared core of the bridge.
 #[derive(Debug)]
 pub struct Bridge {
@@ -122,13 +148,14 @@ impl Bridge {
         f: impl Fn(&mut Known, &Tables) -> Vec<(Mapped, &'p [u8])>,
     ) -> Result<(), HandleError> {
         let (id, batch) = self.stage(f).await;
+        // A request whose client went away is dropped here: the hold undoes its change.
+        let hold = Hold { bridge: self, id: Some(id) };
         let delivery = async { Ok(self.producer.deliver(source, batch).await?) };
         let delivered = match within {
             Some(limit) => tokio::time::timeout(limit, delivery).await.unwrap_or(Err(HandleError::Late(limit))),
             None => delivery.await,
         };
-        let generation = self.finish(id, delivered.is_ok());
-        self.released.notify_waiters();
+        let generation = hold.finish(delivered.is_ok());
         delivered?;
         self.dirty.notify_one();
         let mut saved = self.saved.subscribe();
@@ -297,5 +324,81 @@ impl Bridge {
                 info!("bridge state written");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use prometheus::Registry;
+    use salespulse_kafka::SourceConfig;
+    use salespulse_store::MemoryStore;
+
+    use super::*;
+
+    /// A bridge whose producer is never asked to deliver (its broker is nowhere).
+    fn bridge() -> Arc<Bridge> {
+        let cfg = SourceConfig {
+            brokers: "127.0.0.1:1".into(),
+            topic: "events".into(),
+            group_id: "g".into(),
+            dead_letter_topic: None,
+            max_message_bytes: 0,
+            checkpoint_interval: Duration::from_secs(1),
+            properties: BTreeMap::new(),
+        };
+        let metrics = Metrics::register(&Registry::new()).unwrap();
+        let producer = Producer::new(&cfg, None, metrics.clone()).unwrap();
+        let state = StateStore::new(Box::new(MemoryStore::default()));
+        Bridge::new(Known::new(100), false, Tables::default(), producer, state, metrics)
+    }
+
+    /// A change that sets the owner of record `key`.
+    fn touch(key: &'static str) -> impl Fn(&mut Known, &Tables) -> Vec<(Mapped, &'static [u8])> {
+        move |known, _| {
+            known.entry(key).owner = Some("o".into());
+            Vec::new()
+        }
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    }
+
+    #[test]
+    fn changes_of_other_records_do_not_wait_and_one_of_a_held_record_waits_for_it() {
+        runtime().block_on(async {
+            let b = bridge();
+            let (a, _) = b.stage(touch("x")).await;
+            let other = tokio::time::timeout(Duration::from_secs(5), b.stage(touch("y"))).await;
+            assert!(other.is_ok(), "a change of another record runs while x is held");
+            let mut same = Box::pin(b.stage(touch("x")));
+            tokio::select! {
+                biased;
+                _ = &mut same => panic!("a change of x went on while x was held"),
+                () = std::future::ready(()) => {}
+            }
+            b.finish(a, true);
+            b.released.notify_waiters();
+            let after = tokio::time::timeout(Duration::from_secs(5), same).await;
+            assert!(after.is_ok(), "released: the waiting change goes on");
+        });
+    }
+
+    #[test]
+    fn a_change_dropped_half_way_is_undone_and_saves_never_see_it() {
+        runtime().block_on(async {
+            let b = bridge();
+            let (id, _) = b.stage(touch("x")).await;
+            let bucket = bucket_of("x");
+            assert!(!Bridge::settled_bucket(&b.lock(), bucket).contains_key("x"), "in flight: not saved");
+            drop(Hold { bridge: &b, id: Some(id) });
+            assert!(b.lock().known.get("x").is_none(), "undone");
+            let again = tokio::time::timeout(Duration::from_secs(5), b.stage(touch("x"))).await;
+            let (id, _) = again.expect("x is no longer held");
+            Hold { bridge: &b, id: Some(id) }.finish(true);
+            assert!(Bridge::settled_bucket(&b.lock(), bucket).contains_key("x"), "settled: saved");
+        });
     }
 }
