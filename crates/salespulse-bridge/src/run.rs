@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use prometheus::Registry;
-use salespulse_exporter::HttpLimits;
+use salespulse_exporter::{HttpLimits, LiveWeb, RELOAD_EVERY};
 use salespulse_kafka::SourceConfig;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -33,8 +33,9 @@ pub struct BridgeRun {
     pub kafka: SourceConfig,
     /// Where reference events go; `None`: the events topic.
     pub reference_topic: Option<String>,
-    /// Serve HTTPS (the `tls_server_config` of `http.web_config_file`).
-    pub tls: Option<Arc<salespulse_exporter::TlsServerConfig>>,
+    /// `http.web_config_file`: its `tls_server_config` serves HTTPS (re-read when its
+    /// files change).
+    pub web: salespulse_exporter::WebConfig,
 }
 
 /// Runs the bridge until `shutdown` resolves.
@@ -77,7 +78,11 @@ pub async fn run(r: BridgeRun, shutdown: impl Future<Output = ()> + Send + 'stat
     let listener = TcpListener::bind(&r.cfg.listen).await?;
     info!(listen = %r.cfg.listen, "bridge receiving webhooks");
     let app = router(core.clone(), receiver, registry, ready);
-    salespulse_exporter::serve_app(listener, app, HttpLimits::default(), r.tls.clone(), shutdown).await?;
+    let web = LiveWeb::new(r.web.clone());
+    let watcher = tokio::spawn(web.clone().watch(RELOAD_EVERY));
+    let served = salespulse_exporter::serve_app(listener, app, HttpLimits::default(), web, shutdown).await;
+    watcher.abort();
+    served?;
 
     info!("bridge stopping");
     stop_tx.send_replace(true);

@@ -5,7 +5,7 @@
 //! passwords costs at most one core); a password once verified is remembered, so a
 //! scraper's requests after the first cost a comparison.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::{Request, State};
@@ -16,32 +16,38 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use tokio::sync::Semaphore;
 
-/// The users, and the passwords verified so far.
+use crate::live::LiveWeb;
+
+/// The users in force, and the passwords verified so far (each with the hash it was
+/// verified against: a user whose hash changed is verified again).
 #[derive(Clone)]
 pub struct BasicAuth {
-    users: Arc<BTreeMap<String, String>>,
-    verified: Arc<Mutex<HashMap<String, String>>>,
+    web: LiveWeb,
+    verified: Arc<Mutex<HashMap<String, (String, String)>>>,
     hashing: Arc<Semaphore>,
 }
 
 impl BasicAuth {
-    /// Users and their bcrypt hashes; none: every request passes.
-    pub fn new(users: BTreeMap<String, String>) -> BasicAuth {
-        BasicAuth { users: Arc::new(users), verified: Arc::default(), hashing: Arc::new(Semaphore::new(1)) }
+    /// The users of `web` (re-read when it is); none: every request passes.
+    pub fn new(web: LiveWeb) -> BasicAuth {
+        BasicAuth { web, verified: Arc::default(), hashing: Arc::new(Semaphore::new(1)) }
     }
 
     async fn verify(&self, user: &str, password: &str) -> bool {
-        let Some(hash) = self.users.get(user).cloned() else { return false };
+        let Some(hash) = self.web.get().users.get(user).cloned() else { return false };
         let known = self.verified.lock().unwrap_or_else(PoisonError::into_inner).get(user).cloned();
-        if known.is_some_and(|k| same(k.as_bytes(), password.as_bytes())) {
+        if known.is_some_and(|(h, k)| h == hash && same(k.as_bytes(), password.as_bytes())) {
             return true;
         }
         let Ok(_turn) = self.hashing.acquire().await else { return false };
         let attempt = password.to_owned();
-        let ok =
-            tokio::task::spawn_blocking(move || bcrypt::verify(attempt, &hash).unwrap_or(false)).await.unwrap_or(false);
+        let against = hash.clone();
+        let ok = tokio::task::spawn_blocking(move || bcrypt::verify(attempt, &against).unwrap_or(false))
+            .await
+            .unwrap_or(false);
         if ok {
-            self.verified.lock().unwrap_or_else(PoisonError::into_inner).insert(user.to_owned(), password.to_owned());
+            let entry = (hash, password.to_owned());
+            self.verified.lock().unwrap_or_else(PoisonError::into_inner).insert(user.to_owned(), entry);
         }
         ok
     }
@@ -68,7 +74,7 @@ fn unauthorized() -> Response {
 
 /// The middleware: passes the request on when it may.
 pub async fn check(State(auth): State<BasicAuth>, req: Request, next: Next) -> Response {
-    if auth.users.is_empty() || matches!(req.uri().path(), "/healthz" | "/readyz") {
+    if auth.web.get().users.is_empty() || matches!(req.uri().path(), "/healthz" | "/readyz") {
         return next.run(req).await;
     }
     match credentials(&req) {

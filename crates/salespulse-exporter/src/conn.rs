@@ -13,12 +13,13 @@ use std::time::Duration;
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use rustls::ServerConfig;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tokio::time::{Instant, Sleep};
 use tokio_rustls::TlsAcceptor;
+
+use crate::live::LiveWeb;
 use tracing::{debug, warn};
 
 /// Limits of the HTTP server.
@@ -45,16 +46,17 @@ impl Default for HttpLimits {
 /// Largest request head accepted (start line and headers).
 const MAX_HEADER_BYTES: usize = 16 * 1024;
 
-/// Serves `app` on `listener` within `limits`, over TLS when `tls` is set, until
-/// `shutdown` resolves; connections still open then finish their current request.
+/// Serves `app` on `listener` within `limits`, over TLS when `web` has a TLS configuration
+/// (the one in force when each connection arrives: a rotated certificate serves the next
+/// connection), until `shutdown` resolves; connections still open then finish their
+/// current request.
 pub async fn accept(
     listener: TcpListener,
     app: Router,
     limits: HttpLimits,
-    tls: Option<Arc<ServerConfig>>,
+    web: LiveWeb,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
-    let tls = tls.map(TlsAcceptor::from);
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::pin!(shutdown);
@@ -76,7 +78,7 @@ pub async fn accept(
             drop(stream);
             continue;
         };
-        let (app, stop, tls) = (app.clone(), stop_rx.clone(), tls.clone());
+        let (app, stop, tls) = (app.clone(), stop_rx.clone(), web.tls().map(TlsAcceptor::from));
         tokio::spawn(async move {
             let io = Idle::new(stream, limits.idle_timeout);
             match tls {

@@ -18,6 +18,7 @@ use crate::auth::BasicAuth;
 use crate::collector::KpiCollector;
 use crate::conn::HttpLimits;
 use crate::kpi_source::KpiSource;
+use crate::live::{LiveWeb, RELOAD_EVERY};
 use crate::web_config::WebConfig;
 
 /// Why the HTTP server stopped.
@@ -56,14 +57,18 @@ pub async fn serve(
     web: WebConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ExporterError> {
+    let web = LiveWeb::new(web);
     let app = Router::new()
         .route("/", get(index))
         .route("/metrics", get(metrics))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .with_state(AppState { registry, source, renders: Arc::default() })
-        .layer(axum::middleware::from_fn_with_state(BasicAuth::new(web.users), crate::auth::check));
-    crate::conn::accept(listener, app, limits, web.tls, shutdown).await?;
+        .layer(axum::middleware::from_fn_with_state(BasicAuth::new(web.clone()), crate::auth::check));
+    let watcher = tokio::spawn(web.clone().watch(RELOAD_EVERY));
+    let served = crate::conn::accept(listener, app, limits, web, shutdown).await;
+    watcher.abort();
+    served?;
     Ok(())
 }
 

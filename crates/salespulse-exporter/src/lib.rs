@@ -12,6 +12,7 @@ mod conn;
 mod families;
 mod http;
 mod kpi_source;
+mod live;
 mod web_config;
 
 pub use collector::KpiCollector;
@@ -19,6 +20,7 @@ pub use conn::{HttpLimits, accept as serve_app};
 pub use families::to_metric_families;
 pub use http::{ExporterError, serve};
 pub use kpi_source::{KpiSource, PartitionStatus, Scrape};
+pub use live::{LiveWeb, RELOAD_EVERY};
 pub use web_config::WebConfig;
 
 /// The TLS settings of a [`WebConfig`].

@@ -32,6 +32,9 @@ pub struct WebConfig {
     pub tls: Option<Arc<ServerConfig>>,
     /// Users and their bcrypt hashes; empty: no authentication.
     pub users: BTreeMap<String, String>,
+    /// The file it was read from and every file that file names (certificate, key, CA):
+    /// what is watched for changes. Empty without a file.
+    pub sources: Vec<PathBuf>,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -62,9 +65,13 @@ impl WebConfig {
             return Err(vec![format!("web config {name}: expected a mapping of settings")]);
         };
         let dir = path.parent().unwrap_or(Path::new("."));
+        out.sources.push(path.to_path_buf());
         for (key, value) in root {
             match key.as_str() {
-                Some("tls_server_config") => out.tls = tls(&value, dir, &mut errors).map(Arc::new),
+                Some("tls_server_config") => {
+                    out.sources.extend(tls_files(&value, dir));
+                    out.tls = tls(&value, dir, &mut errors).map(Arc::new);
+                }
                 Some("basic_auth_users") => out.users = users(&value, &mut errors),
                 Some(other) => errors.push(format!(
                     "web config {name}: unknown key {other:?} (salespulse reads tls_server_config and basic_auth_users)"
@@ -103,6 +110,11 @@ fn users(value: &Yaml, errors: &mut Vec<String>) -> BTreeMap<String, String> {
         }
     }
     out
+}
+
+/// The files a `tls_server_config` names.
+fn tls_files(value: &Yaml, dir: &Path) -> Vec<PathBuf> {
+    ["cert_file", "key_file", "client_ca_file"].iter().filter_map(|k| value[*k].as_str()).map(|p| dir.join(p)).collect()
 }
 
 fn tls(value: &Yaml, dir: &Path, errors: &mut Vec<String>) -> Option<ServerConfig> {

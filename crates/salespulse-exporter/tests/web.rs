@@ -67,7 +67,8 @@ async fn request(addr: std::net::SocketAddr, ca_pem: &str, path: &str, auth: Opt
         .with_no_client_auth();
     let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
     let name = ServerName::try_from("localhost").unwrap();
-    let mut tls = TlsConnector::from(Arc::new(config)).connect(name, tcp).await.unwrap();
+    // A certificate the client does not trust: no page (an empty answer).
+    let Ok(mut tls) = TlsConnector::from(Arc::new(config)).connect(name, tcp).await else { return String::new() };
     let header = auth.map_or(String::new(), |(u, p)| {
         format!("Authorization: Basic {}\r\n", base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}")))
     });
@@ -137,4 +138,49 @@ fn a_bad_web_config_is_refused_with_every_problem_and_no_password() {
     assert!(!text.contains("hunter2"), "a password in an error:\n{text}");
     let unreadable = web_config(&d, "tls_server_config:\n  cert_file: server.key\n  key_file: server.key\n");
     assert!(WebConfig::load(&unreadable).unwrap_err().join("\n").contains("no certificate"));
+}
+
+#[test]
+fn a_rotated_certificate_and_new_users_are_served_without_a_restart() {
+    let d = dir().join("rotation");
+    std::fs::create_dir_all(&d).unwrap();
+    let first_ca = certificates(&d);
+    let config = |user: &str| {
+        let hash = bcrypt::hash("s3cret", 4).unwrap();
+        format!(
+            "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  {user}: {hash}\n"
+        )
+    };
+    let path = web_config(&d, &config("prometheus"));
+    let web = WebConfig::load(&path).expect("a good web config");
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let source = Arc::new(Empty);
+    rt.spawn(serve(listener, Registry::new(), source, HttpLimits::default(), web, std::future::pending()));
+    rt.block_on(async {
+        let before = request(addr, &first_ca, "/metrics", Some(("prometheus", "s3cret"))).await;
+        assert!(before.starts_with("HTTP/1.0 200"), "{before}");
+        // A new certificate from another CA, and another user, written in place.
+        let second_ca = certificates(&d);
+        std::fs::write(&path, config("grafana")).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+        loop {
+            let after = request(addr, &second_ca, "/metrics", Some(("grafana", "s3cret"))).await;
+            if after.starts_with("HTTP/1.0 200") {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "not reloaded in 40 s: {after:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        let old_user = request(addr, &second_ca, "/metrics", Some(("prometheus", "s3cret"))).await;
+        assert!(old_user.starts_with("HTTP/1.0 401"), "a removed user: {old_user}");
+        let old_ca = request(addr, &first_ca, "/metrics", Some(("grafana", "s3cret"))).await;
+        assert!(old_ca.is_empty(), "the old certificate is no longer served");
+        // A broken file keeps the configuration in force.
+        std::fs::write(&path, "basic_auth_users:\n  grafana: plain-text\n").unwrap();
+        tokio::time::sleep(salespulse_exporter::RELOAD_EVERY + std::time::Duration::from_secs(2)).await;
+        let kept = request(addr, &second_ca, "/metrics", Some(("grafana", "s3cret"))).await;
+        assert!(kept.starts_with("HTTP/1.0 200"), "a broken file keeps the one in force: {kept}");
+    });
 }

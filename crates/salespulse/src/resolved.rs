@@ -167,7 +167,7 @@ impl Resolved {
             cfg: self.config.bridge.clone(),
             kafka: self.source(),
             reference_topic: self.reference_topic(),
-            tls: self.settings.web.tls.clone(),
+            web: self.settings.web.clone(),
         }
     }
 
