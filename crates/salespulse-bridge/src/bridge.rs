@@ -89,6 +89,8 @@ pub struct Bridge {
     producer: Producer,
     state: Arc<StateStore>,
     pub metrics: Metrics,
+    /// Refused requests are logged at most 10 times in 10 s (all are counted).
+    pub refusals: Mutex<salespulse_kafka::RateLimit>,
     dirty: Notify,
     saved: watch::Sender<u64>,
 }
@@ -111,6 +113,7 @@ impl Bridge {
             producer,
             state: Arc::new(state),
             metrics,
+            refusals: Mutex::new(salespulse_kafka::RateLimit::new(10, Duration::from_secs(10))),
             dirty: Notify::new(),
             saved: watch::Sender::new(0),
         });
@@ -215,6 +218,20 @@ impl Bridge {
         self.metrics.evicted.inc_by(s.known.take_evicted());
         s.generation += 1;
         s.generation
+    }
+
+    /// Logs the dead letters and refusals a rate limit kept out of the log in an interval
+    /// that ended without another line (called on a timer).
+    pub fn flush_logs(&self) {
+        let now = std::time::Instant::now();
+        let letters = self.producer.unlogged();
+        if letters > 0 {
+            tracing::warn!(suppressed = letters, "dead letters not logged in the last interval");
+        }
+        let refused = self.refusals.lock().unwrap_or_else(PoisonError::into_inner).due(now);
+        if refused > 0 {
+            tracing::warn!(suppressed = refused, "refused webhooks not logged in the last interval");
+        }
     }
 
     /// Dead-letters a payload that could not even be parsed, within `within`.

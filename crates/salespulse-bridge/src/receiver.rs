@@ -7,7 +7,7 @@
 //! acknowledged.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -17,7 +17,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use prometheus::{Encoder, Registry, TextEncoder};
-use salespulse_kafka::RateLimit;
 use serde_json::Value;
 use tracing::warn;
 
@@ -49,25 +48,22 @@ struct App {
     cfg: Arc<ReceiverConfig>,
     registry: Registry,
     ready: Arc<AtomicBool>,
-    /// Refused requests are logged at most 10 times in 10 s (all are counted).
-    log: Arc<Mutex<RateLimit>>,
 }
 
 /// The receiver's routes.
 pub fn router(bridge: Arc<Bridge>, cfg: ReceiverConfig, registry: Registry, ready: Arc<AtomicBool>) -> Router {
-    let log = Arc::new(Mutex::new(RateLimit::new(10, Duration::from_secs(10))));
     Router::new()
         .route("/webhooks/hubspot", post(hubspot_hook))
         .route("/webhooks/pipedrive", post(pipedrive_hook))
         .route("/metrics", get(metrics))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
-        .with_state(App { bridge, cfg: Arc::new(cfg), registry, ready, log })
+        .with_state(App { bridge, cfg: Arc::new(cfg), registry, ready })
 }
 
 /// Logs a refused request, at a bounded rate (never what it carried).
 fn log_refusal(app: &App, source: Source, reason: &str, hint: &str) {
-    let (log, suppressed) = app.log.lock().unwrap_or_else(PoisonError::into_inner).allow(Instant::now());
+    let (log, suppressed) = app.bridge.refusals.lock().unwrap_or_else(PoisonError::into_inner).allow(Instant::now());
     if suppressed > 0 {
         warn!(suppressed, "refused webhooks not logged in the last interval");
     }

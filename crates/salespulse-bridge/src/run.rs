@@ -94,16 +94,18 @@ pub async fn run(r: BridgeRun, shutdown: impl Future<Output = ()> + Send + 'stat
 }
 
 /// How often planned activities (meetings) are looked at, to count those that have
-/// ended.
-const DUE_EVERY: Duration = Duration::from_secs(30);
+/// ended (and rate-limited log lines not yet reported are logged).
+const DUE_EVERY: Duration = Duration::from_secs(10);
 
-/// Counts planned activities once their end has passed, every [`DUE_EVERY`].
+/// Counts planned activities once their end has passed, every [`DUE_EVERY`]; logs what
+/// the log rate limits kept out.
 async fn count_due(core: Arc<Bridge>, mut stop: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             _ = stop.changed() => return,
             () = tokio::time::sleep(DUE_EVERY) => {}
         }
+        core.flush_logs();
         for source in Source::ALL {
             let now = chrono::Utc::now();
             let counted = core

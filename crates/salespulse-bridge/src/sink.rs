@@ -125,6 +125,12 @@ impl Producer {
         Ok(())
     }
 
+    /// Dead letters not logged in an interval that ended with no line since (a burst that
+    /// stopped), to log on a timer.
+    pub fn unlogged(&self) -> u64 {
+        self.log.lock().unwrap_or_else(PoisonError::into_inner).due(Instant::now())
+    }
+
     fn send(&self, topic: &str, key: &str, payload: &[u8], h: OwnedHeaders) -> Result<DeliveryFuture, KafkaError> {
         let record = FutureRecord::to(topic).key(key).payload(payload).headers(h);
         self.producer.send_result(record).map_err(|(e, _)| e)

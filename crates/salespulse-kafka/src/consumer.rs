@@ -83,6 +83,10 @@ pub async fn run(
                 l.sink.checkpoint();
             }
             _ = commits.tick() => {
+                let suppressed = l.bad_log.due(Instant::now());
+                if suppressed > 0 {
+                    warn!(suppressed, "rejected messages not logged in the last interval");
+                }
                 for (partition, t) in l.last_timestamps.drain() {
                     l.sink.consumed(partition, t);
                 }

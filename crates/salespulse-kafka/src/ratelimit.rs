@@ -37,6 +37,21 @@ impl RateLimit {
     }
 }
 
+impl RateLimit {
+    /// The lines suppressed in an interval that has ended by `now` with no line since
+    /// (to log on a timer, so a burst that stopped is still reported); 0 otherwise.
+    pub fn due(&mut self, now: Instant) -> u64 {
+        match self.window_start {
+            Some(s) if self.suppressed > 0 && now.duration_since(s) >= self.interval => {
+                self.window_start = None;
+                self.logged = 0;
+                std::mem::take(&mut self.suppressed)
+            }
+            _ => 0,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +65,18 @@ mod tests {
         assert_eq!(r.allow(t0), (false, 0));
         assert_eq!(r.allow(t0 + Duration::from_secs(1)), (false, 0));
         assert_eq!(r.allow(t0 + Duration::from_secs(11)), (true, 2));
+    }
+
+    #[test]
+    fn a_burst_that_stopped_is_reported_on_the_timer_once() {
+        let mut r = RateLimit::new(1, Duration::from_secs(10));
+        let t0 = Instant::now();
+        assert_eq!(r.allow(t0), (true, 0));
+        assert_eq!(r.allow(t0), (false, 0));
+        assert_eq!(r.allow(t0), (false, 0));
+        assert_eq!(r.due(t0 + Duration::from_secs(5)), 0, "the interval is not over");
+        assert_eq!(r.due(t0 + Duration::from_secs(10)), 2);
+        assert_eq!(r.due(t0 + Duration::from_secs(20)), 0, "once");
+        assert_eq!(r.allow(t0 + Duration::from_secs(21)), (true, 0), "not counted twice");
     }
 }
