@@ -4,10 +4,12 @@
 
 use std::time::Instant;
 
+use rdkafka::ClientConfig;
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::Producer as _;
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError, RwLock};
 
 use salespulse_kafka::{QuietContext, RateLimit, SourceConfig, headers};
 use tracing::warn;
@@ -20,7 +22,10 @@ pub const SOURCE_HEADER: &str = "salespulse.source.crm";
 
 /// The bridge's producer.
 pub struct Producer {
-    producer: FutureProducer<QuietContext>,
+    /// Replaced by a new one after a fatal error (a fenced idempotent producer stays
+    /// fenced: every later webhook would fail until a restart).
+    producer: RwLock<FutureProducer<QuietContext>>,
+    config: ClientConfig,
     events: String,
     reference: Option<String>,
     dead_letters: Option<String>,
@@ -49,7 +54,8 @@ impl Producer {
         let producer = c.create_with_context(QuietContext::default())?;
         let max_bytes = if cfg.max_message_bytes == 0 { usize::MAX } else { cfg.max_message_bytes };
         Ok(Producer {
-            producer,
+            producer: RwLock::new(producer),
+            config: c,
             events: cfg.topic.clone(),
             reference,
             dead_letters: cfg.dead_letter_topic.clone(),
@@ -63,6 +69,48 @@ impl Producer {
     /// each of its rejects, and waits for all to be acknowledged. Events the canonical
     /// decoder refuses are rejects.
     pub async fn deliver(&self, source: &str, batch: Vec<(Mapped, &[u8])>) -> Result<(), KafkaError> {
+        let producer = self.producer.read().unwrap_or_else(PoisonError::into_inner).clone();
+        let delivered = self.deliver_with(&producer, source, batch).await;
+        if let Err(e) = &delivered {
+            self.renew_if_fatal(&producer, e);
+        }
+        delivered
+    }
+
+    /// After a fatal error of `failed` (a fenced producer...), a new producer takes over,
+    /// so the CRM's retry of the webhook goes through.
+    fn renew_if_fatal(&self, failed: &FutureProducer<QuietContext>, e: &KafkaError) {
+        use rdkafka::types::RDKafkaErrorCode as Code;
+        let fatal = failed.client().fatal_error().is_some()
+            || matches!(
+                e.rdkafka_error_code(),
+                Some(
+                    Code::ProducerFenced
+                        | Code::InvalidProducerEpoch
+                        | Code::UnknownProducerId
+                        | Code::OutOfOrderSequenceNumber
+                )
+            );
+        if !fatal {
+            return;
+        }
+        match self.config.create_with_context::<_, FutureProducer<QuietContext>>(QuietContext::default()) {
+            Ok(fresh) => {
+                warn!(error = %salespulse_kafka::shown(e), "the producer failed for good: a new one takes over");
+                *self.producer.write().unwrap_or_else(PoisonError::into_inner) = fresh;
+            }
+            Err(e) => {
+                warn!(error = %salespulse_kafka::shown(&e), "cannot create a new producer; keeping the failed one")
+            }
+        }
+    }
+
+    async fn deliver_with(
+        &self,
+        producer: &FutureProducer<QuietContext>,
+        source: &str,
+        batch: Vec<(Mapped, &[u8])>,
+    ) -> Result<(), KafkaError> {
         let began = Instant::now();
         let mut pending = Vec::new();
         let mut done = Vec::with_capacity(batch.len());
@@ -73,7 +121,7 @@ impl Producer {
                     Topic::Reference => self.reference.as_deref().unwrap_or(&self.events),
                     Topic::Events => &self.events,
                 };
-                pending.push(self.send(topic, &out.key, &out.payload(), OwnedHeaders::new())?);
+                pending.push(send(producer, topic, &out.key, &out.payload(), OwnedHeaders::new())?);
             }
             for r in &mapped.rejects {
                 let (log, suppressed) = self.log.lock().unwrap_or_else(PoisonError::into_inner).allow(Instant::now());
@@ -87,7 +135,8 @@ impl Producer {
                 if let Some(topic) = &self.dead_letters {
                     // The part refused (one event of a batch), else the whole payload.
                     let letter = r.part.as_deref().unwrap_or(raw);
-                    pending.push(self.send(
+                    pending.push(send(
+                        producer,
                         topic,
                         source,
                         &letter[..letter.len().min(self.max_bytes)],
@@ -130,11 +179,18 @@ impl Producer {
     pub fn unlogged(&self) -> u64 {
         self.log.lock().unwrap_or_else(PoisonError::into_inner).due(Instant::now())
     }
+}
 
-    fn send(&self, topic: &str, key: &str, payload: &[u8], h: OwnedHeaders) -> Result<DeliveryFuture, KafkaError> {
-        let record = FutureRecord::to(topic).key(key).payload(payload).headers(h);
-        self.producer.send_result(record).map_err(|(e, _)| e)
-    }
+/// Sends one message on `producer`.
+fn send(
+    producer: &FutureProducer<QuietContext>,
+    topic: &str,
+    key: &str,
+    payload: &[u8],
+    h: OwnedHeaders,
+) -> Result<DeliveryFuture, KafkaError> {
+    let record = FutureRecord::to(topic).key(key).payload(payload).headers(h);
+    producer.send_result(record).map_err(|(e, _)| e)
 }
 
 /// The headers of a dead letter: why, from which CRM, and whether it was cut to fit.
