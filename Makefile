@@ -3,7 +3,7 @@ SHELL := bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help build demo test test-unit lint fmt bench bench-criterion profile k8s-rules broker-start broker-stop clean
+.PHONY: help build demo test test-unit lint fmt bench bench-criterion profile mixin broker-start broker-stop clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-13s\033[0m %s\n", $$1, $$2}'
@@ -43,8 +43,8 @@ profile: ## CPU profile (perf) of decode and engine on generated traffic: where 
 bench-criterion: ## Criterion micro-benchmarks: decode, engine, snapshot (target/criterion)
 	$(CARGO) bench --workspace
 
-k8s-rules: ## Regenerate the Kubernetes PrometheusRule from deploy/prometheus/rules
-	deploy/k8s/prometheusrule.sh > deploy/k8s/base/prometheusrule.yaml
+mixin: ## Regenerate the rules, the PrometheusRule and the dashboards of deploy/ (crates/salespulse-mixin)
+	$(CARGO) run -q -p salespulse -- mixin --out deploy
 
 broker-start: ## Start the local broker (tansu) in the background
 	@deploy/local/broker.sh start

@@ -1,5 +1,6 @@
 //! The shipped Grafana dashboards: valid JSON, unique panel ids, the data source chosen by
-//! a variable, every panel titled, described and with a unit, and every query valid
+//! a variable, a deployment chosen by variables and kept by links, every panel titled,
+//! described and with a unit, and every query valid
 //! PromQL once its template variables are substituted (checked by promtool, required
 //! when `REQUIRE_PROMTOOL=1`).
 
@@ -21,6 +22,18 @@ fn the_dashboards_are_complete_and_wired_to_a_data_source_variable() {
             vars.iter().any(|v| str_at(v, "/name") == "datasource" && str_at(v, "/type") == "datasource"),
             "{name}: no datasource variable"
         );
+        // One deployment at a time: a variable per deployment label, every query scoped
+        // by them; links to the other dashboards keep the time range and the variables.
+        let mut scope = Vec::new();
+        for label in ["cluster", "namespace", "job"] {
+            assert!(vars.iter().any(|v| str_at(v, "/name") == label), "{name}: no {label} variable");
+            scope.push(format!("{label}=\"${label}\""));
+        }
+        if str_at(d, "/uid") == "salespulse-service" {
+            assert!(vars.iter().any(|v| str_at(v, "/name") == "instance"), "{name}: no instance variable");
+        }
+        let link = &d["links"][0];
+        assert!(link["keepTime"] == true && link["includeVars"] == true, "{name}: no link keeping time and variables");
         let panels = d["panels"].as_array().expect("panels");
         assert!(!panels.is_empty(), "{name}: no panel");
         let mut ids: Vec<i64> = panels.iter().map(|p| p["id"].as_i64().expect("panel id")).collect();
@@ -38,7 +51,11 @@ fn the_dashboards_are_complete_and_wired_to_a_data_source_variable() {
             let targets = p["targets"].as_array().filter(|t| !t.is_empty()).expect("targets");
             for t in targets {
                 assert_eq!(str_at(t, "/datasource/uid"), "${datasource}", "{name}: {title}: a query not by variable");
-                assert!(!str_at(t, "/expr").is_empty(), "{name}: {title}: an empty query");
+                let expr = str_at(t, "/expr");
+                assert!(!expr.is_empty(), "{name}: {title}: an empty query");
+                for matcher in &scope {
+                    assert!(expr.contains(matcher.as_str()), "{name}: {title}: {expr} does not select {matcher}");
+                }
             }
         }
     }
@@ -52,7 +69,7 @@ fn every_panel_query_is_valid_promql() {
     for (i, (_, _, expr)) in queries.iter().enumerate() {
         rules.push_str(&format!(
             "      - record: dashboard:query:{i}\n        expr: {}\n",
-            serde_json::json!(substitute(expr, "emea"))
+            serde_json::json!(substitute(expr, "salespulse", "emea"))
         ));
     }
     let file = std::env::temp_dir().join(format!("salespulse-dashboard-queries-{}.yml", std::process::id()));

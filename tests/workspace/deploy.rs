@@ -2,8 +2,8 @@
 //! test's own small kustomize, and `kubectl kustomize` too when kubectl is installed),
 //! and what it builds has what a production deployment needs: probes, resources, a
 //! non-root security context, a termination grace period, config and credentials wired
-//! to generated objects, selectors that match, and the PrometheusRule generated from the
-//! rule files. systemd (`deploy/systemd`): the unit verifies.
+//! to generated objects, selectors that match. The rules, the PrometheusRule and the
+//! dashboards are what `salespulse mixin` generates. systemd (`deploy/systemd`): the unit verifies.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -162,12 +162,27 @@ fn kube_prometheus_selects_the_monitor_and_the_rules_by_their_release_label() {
 }
 
 #[test]
-fn the_prometheus_rule_is_generated_from_the_rule_files() {
-    let committed = std::fs::read_to_string(root().join("deploy/k8s/base/prometheusrule.yaml")).expect("committed");
-    let out = Command::new("bash").arg(root().join("deploy/k8s/prometheusrule.sh")).output().expect("run bash");
+fn the_rules_prometheus_rule_and_dashboards_are_what_the_mixin_generates() {
+    let generated = salespulse_mixin::generate(&salespulse_mixin::Mixin::shipped());
+    assert!(generated.len() >= 11, "{} files", generated.len());
+    for file in &generated {
+        let path = root().join("deploy").join(&file.path);
+        let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(committed == file.text, "deploy/{} is stale: run `make mixin`", file.path);
+    }
+    // The command says the same, and names a file that differs.
+    let out =
+        Command::new(binary()).args(["mixin", "--check", "--out"]).arg(root().join("deploy")).output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(committed, String::from_utf8_lossy(&out.stdout), "stale: run `make k8s-rules`");
-    // And it parses to the same groups, in order.
+    let copy = std::env::temp_dir().join(salespulse_e2e::unique("mixin-check"));
+    let written = Command::new(binary()).args(["mixin", "--out"]).arg(&copy).output().expect("run");
+    assert!(written.status.success(), "{}", String::from_utf8_lossy(&written.stderr));
+    std::fs::write(copy.join("grafana/dashboards/salespulse-team.json"), "{}").expect("overwrite");
+    let out = Command::new(binary()).args(["mixin", "--check", "--out"]).arg(&copy).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("salespulse-team.json differs"));
+    // The PrometheusRule holds the groups of the three rule files, in order.
+    let committed = std::fs::read_to_string(root().join("deploy/k8s/base/prometheusrule.yaml")).expect("committed");
     let rule = &YamlLoader::load_from_str(&committed).expect("valid YAML")[0];
     let mut groups = Vec::new();
     for file in RULE_FILES {
@@ -176,8 +191,31 @@ fn the_prometheus_rule_is_generated_from_the_rule_files() {
             YamlLoader::load_from_str(&text).expect("valid YAML")[0]["groups"].as_vec().cloned().unwrap_or_default(),
         );
     }
-    assert!(groups.len() >= 4, "{} groups", groups.len());
+    assert!(groups.len() >= 5, "{} groups", groups.len());
     assert_eq!(rule["spec"]["groups"].as_vec(), Some(&groups));
+}
+
+#[test]
+fn a_mixin_configuration_with_problems_names_each_and_exits_2() {
+    let dir = std::env::temp_dir().join(salespulse_e2e::unique("mixin-bad"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let bad = salespulse_mixin::DEFAULT
+        .replace("selector = 'job=\"salespulse\"'", "selector = 'job=salespulse'")
+        .replace("rejected_ratio_max = 0.01", "rejected_ratio = 0.01");
+    std::fs::write(dir.join("mixin.toml"), bad).expect("config");
+    let out = Command::new(binary())
+        .args(["mixin", "--config"])
+        .arg(dir.join("mixin.toml"))
+        .arg("--out")
+        .arg(dir.join("out"))
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for said in ["3 problem(s)", "selector:", "rejected_ratio_max is missing", "rejected_ratio is not a threshold"] {
+        assert!(err.contains(said), "{said:?} not in {err}");
+    }
+    assert!(!dir.join("out").exists(), "nothing is written");
 }
 
 #[test]

@@ -25,6 +25,9 @@ pub enum Command {
     /// Turn CRM changes (Salesforce CDC, HubSpot and Pipedrive webhooks) into canonical
     /// events on the events topic ([bridge] section; docs/sources.md).
     Bridge(Common),
+    /// Write the Prometheus rules, the PrometheusRule and the Grafana dashboards of a
+    /// deployment from one configuration (docs/alerts.md, "One configuration").
+    Mixin(MixinArgs),
 }
 
 /// Settings shared by `run` and `check`; each overrides the config file.
@@ -121,4 +124,22 @@ pub struct TopicsArgs {
     /// Retention of the events topic; must exceed the longest window (90d) for rebuilds.
     #[arg(long, default_value = "100d")]
     pub retention: String,
+}
+
+/// Arguments of `mixin`.
+#[derive(Debug, Clone, Args)]
+pub struct MixinArgs {
+    /// The mixin configuration (TOML: selectors, deployment labels, thresholds); without
+    /// it, the shipped one, printed by --print-config.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Directory written: prometheus/rules, k8s/base and grafana/dashboards under it.
+    #[arg(long, default_value = "deploy")]
+    pub out: PathBuf,
+    /// Write nothing; exit 1 and name each file that differs from what would be written.
+    #[arg(long)]
+    pub check: bool,
+    /// Print the shipped configuration (to start a copy from) and exit.
+    #[arg(long, conflicts_with_all = ["config", "check"])]
+    pub print_config: bool,
 }

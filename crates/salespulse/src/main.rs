@@ -1,5 +1,6 @@
 //! The `salespulse` binary: the service (`run`), config checking (`check`), the traffic
-//! generator (`gen`), topic creation (`topics`) and the CRM bridge (`bridge`). It holds wiring only: it reads the
+//! generator (`gen`), topic creation (`topics`), the CRM bridge (`bridge`) and the rules and
+//! dashboards of a deployment (`mixin`). It holds wiring only: it reads the
 //! configuration, builds the node (`salespulse-node`), the consumer, the exporter and the
 //! file watcher, and owns process concerns (signals, exit codes, logging).
 
@@ -7,6 +8,7 @@ mod cli;
 mod config;
 mod generate;
 mod logging;
+mod mixin;
 mod resolved;
 mod run;
 mod secrets;
@@ -75,6 +77,7 @@ fn main() -> ExitCode {
             logging::init(&r.config.log.format, &r.config.log.level);
             runtime().block_on(topics::run(&args, &r))
         }
+        Command::Mixin(args) => return mixin::run(&args),
         Command::Gen(args) => {
             logging::init("text", "warn");
             let stop = Arc::new(AtomicBool::new(false));
