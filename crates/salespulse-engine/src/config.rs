@@ -46,6 +46,9 @@ pub const DEFAULT_MAX_TEAMS: usize = 100;
 pub const DEFAULT_MAX_STAGES: usize = 100;
 /// Default of [`EngineConfig::max_reps`].
 pub const DEFAULT_MAX_REPS: usize = 10_000;
+/// Default of [`EngineConfig::rep_series_budget`]: a 300-rep sales org with every per-rep
+/// family (`kpis::MAX_SERIES_PER_REP`, 175 series, a rep).
+pub const DEFAULT_REP_SERIES_BUDGET: usize = 52_500;
 /// Default of [`EngineConfig::max_entities`].
 pub const DEFAULT_MAX_ENTITIES: usize = 2_000_000;
 /// Largest stage budget: stage ids must fit a `u16` (see [`crate::stat::StageId`]).
@@ -62,7 +65,7 @@ impl Default for EngineConfig {
             stalled_after_ms: BTreeMap::new(),
             gross_margin: 1.0,
             per_rep: false,
-            rep_series_budget: 10_000,
+            rep_series_budget: DEFAULT_REP_SERIES_BUDGET,
             max_teams: DEFAULT_MAX_TEAMS,
             max_stages: DEFAULT_MAX_STAGES,
             max_reps: DEFAULT_MAX_REPS,

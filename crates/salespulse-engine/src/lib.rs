@@ -70,7 +70,8 @@ mod view;
 mod windows;
 
 pub use config::{
-    DEFAULT_MAX_ENTITIES, DEFAULT_MAX_REPS, DEFAULT_MAX_STAGES, DEFAULT_MAX_TEAMS, EngineConfig, MAX_STAGE_BUDGET,
+    DEFAULT_MAX_ENTITIES, DEFAULT_MAX_REPS, DEFAULT_MAX_STAGES, DEFAULT_MAX_TEAMS, DEFAULT_REP_SERIES_BUDGET,
+    EngineConfig, MAX_STAGE_BUDGET,
 };
 pub use outcome::{Applied, Incomplete, IncompleteKpi, Rejection};
 pub use reference::{OVERFLOW, Reference, RepInfo, StageInfo, UNASSIGNED};

@@ -206,7 +206,7 @@ impl Default for KpisSection {
             stalled_after: "30d".into(),
             stalled_after_by_stage: BTreeMap::new(),
             per_rep_series: false,
-            rep_series_budget: 10_000,
+            rep_series_budget: salespulse_engine::DEFAULT_REP_SERIES_BUDGET,
             max_teams: salespulse_engine::DEFAULT_MAX_TEAMS,
             max_stages: salespulse_engine::DEFAULT_MAX_STAGES,
             max_reps: salespulse_engine::DEFAULT_MAX_REPS,

@@ -70,6 +70,34 @@ impl<'a> Builder<'a> {
         self.out
     }
 
+    /// Where the families stand (their samples so far), to count or take back what follows.
+    pub fn mark(&self) -> Vec<usize> {
+        self.out.iter().map(|f| f.metrics.len()).collect()
+    }
+
+    /// Series written since `mark`, as the exposition has them: a gauge is one, a summary
+    /// its quantiles, `_sum` and `_count`, a histogram its buckets, `+Inf`, `_sum` and
+    /// `_count`.
+    pub fn series_since(&self, mark: &[usize]) -> usize {
+        let samples = self.out.iter().enumerate().flat_map(|(i, f)| &f.metrics[mark.get(i).copied().unwrap_or(0)..]);
+        samples
+            .map(|m| match &m.value {
+                Value::Gauge(_) => 1,
+                Value::Summary { quantiles, .. } => quantiles.len() + 2,
+                Value::Histogram { buckets, .. } => buckets.len() + 3,
+            })
+            .sum()
+    }
+
+    /// Takes back every sample (and family) written since `mark`.
+    pub fn take_back(&mut self, mark: &[usize]) {
+        self.out.truncate(mark.len());
+        self.index.retain(|_, i| *i < mark.len());
+        for (f, &len) in self.out.iter_mut().zip(mark) {
+            f.metrics.truncate(len);
+        }
+    }
+
     /// A window statistic of a team.
     pub fn ws(&self, team: &str, w: Window, stat: Stat) -> f64 {
         self.view.get(Scope::Window(w), team, None, None, Cell::Stat(stat))

@@ -18,6 +18,7 @@ mod reps;
 mod sales;
 
 pub use family::{Families, Family, Kind, Metric, Value};
+pub use reps::MAX_SERIES_PER_REP;
 
 use std::collections::BTreeSet;
 

@@ -194,3 +194,49 @@ fn per_rep_series_are_opt_in_and_capped_by_the_budget() {
     let off = crate::kpis::families(&view, &h.reference, &EngineConfig::default(), now());
     assert!(off.families.iter().all(|f| !f.name.starts_with("sales_rep_")));
 }
+
+/// The series of one scrape's families, as the exposition has them.
+fn exposed(families: &[crate::kpis::Family], prefix: &str) -> usize {
+    families
+        .iter()
+        .filter(|f| f.name.starts_with(prefix))
+        .flat_map(|f| &f.metrics)
+        .map(|m| match &m.value {
+            Value::Gauge(_) => 1,
+            Value::Summary { quantiles, .. } => quantiles.len() + 2,
+            Value::Histogram { buckets, .. } => buckets.len() + 3,
+        })
+        .sum()
+}
+
+#[test]
+fn the_rep_budget_counts_the_series_exported_and_cuts_whole_reps() {
+    // Two reps with activities and no close: no win rate (5 series fewer each than the
+    // most a rep can have), so both fit in twice what they export.
+    let per_rep = crate::kpis::MAX_SERIES_PER_REP - crate::Window::ALL.len();
+    let cfg = EngineConfig { per_rep: true, rep_series_budget: 2 * per_rep, ..EngineConfig::default() };
+    let mut h = Harness::with(cfg.clone());
+    let call = r#"{"event_id":"auto","type":"activity.logged","occurred_at":"{at}","rep_id":"REP","activity_id":"AID","kind":"call"}"#;
+    h.ok(&call.replace("REP", "ana").replace("AID", "a1"), &ago(5));
+    h.ok(&call.replace("REP", "ben").replace("AID", "a2"), &ago(5));
+    let view = h.view_at(now());
+    let k = crate::kpis::families(&view, &h.reference, &cfg, now());
+    assert_eq!((k.rep_series, k.rep_series_cut), (2 * per_rep, 0));
+    assert_eq!(exposed(&k.families, "sales_rep_"), k.rep_series, "what is counted is what is exported");
+    // One series short: the second rep is cut whole, and counted as it would be exported.
+    let cfg = EngineConfig { rep_series_budget: 2 * per_rep - 1, ..cfg };
+    let k = crate::kpis::families(&view, &h.reference, &cfg, now());
+    assert_eq!((k.rep_series, k.rep_series_cut), (per_rep, per_rep));
+    assert_eq!(exposed(&k.families, "sales_rep_"), per_rep);
+    assert_eq!(find(&k.families, "sales_rep_won_revenue", &[("rep", "ben"), ("window", "1h")]), None);
+    // A budget below one rep: no per-rep family at all, not even an empty one.
+    let cfg = EngineConfig { rep_series_budget: 10, ..cfg };
+    let k = crate::kpis::families(&view, &h.reference, &cfg, now());
+    assert_eq!((k.rep_series, k.rep_series_cut), (0, 2 * per_rep));
+    assert!(k.families.iter().all(|f| !f.name.starts_with("sales_rep_")));
+}
+
+#[test]
+fn the_default_rep_budget_covers_300_reps_with_every_per_rep_family() {
+    assert_eq!(crate::DEFAULT_REP_SERIES_BUDGET, 300 * crate::kpis::MAX_SERIES_PER_REP);
+}
