@@ -214,3 +214,53 @@ fn a_mistyped_kafka_property_fails_check_and_run_with_exit_2_and_never_shows_its
         assert!(!all.contains("hunter2") && !all.contains("SASL_SSLX"), "{command} shows a value:\n{all}");
     }
 }
+
+#[test]
+fn unknown_keys_type_errors_and_bad_values_are_listed_together_each_with_its_origin() {
+    let file = config_with(
+        "[kafka]\nbrokerz = \"localhost:9092\"\nmax_message_bytes = \"big\"\n\n[http]\nlisten = \"here\"\n\n[bridge.pipedrive]\nusername = \"pd\"\npassword = 12345\n",
+    );
+    let (code, err) =
+        check(&file, &[("SALESPULSE_STATE__SNAPSHOT_INTERVAL", "soon"), ("SALESPULSE_KPIS__MAX_TEEMS", "3")]);
+    assert_eq!(code, Some(2), "{err}");
+    // And the password, dropped for its type, is then missing: 7.
+    assert!(err.contains("7 problems"), "{err}");
+    for (key, origin) in [
+        ("kafka.brokerz: unknown field", "(line 2 of"),
+        ("kafka.max_message_bytes: invalid type", "(line 3 of"),
+        ("http.listen", "(line 6 of"),
+        ("bridge.pipedrive.password: a value of the wrong type", "(line 10 of"),
+        ("state.snapshot_interval", "(from SALESPULSE_STATE__SNAPSHOT_INTERVAL)"),
+        ("kpis.max_teems: unknown field", "(from SALESPULSE_KPIS__MAX_TEEMS)"),
+    ] {
+        assert!(err.lines().any(|l| l.contains(key) && l.contains(origin)), "{key} {origin}:\n{err}");
+    }
+    assert!(!err.contains("12345"), "a secret's value is never shown:\n{err}");
+}
+
+#[test]
+fn every_setting_comes_from_the_environment_and_check_print_says_from_where() {
+    let file = config_with("[kafka]\ntopic = \"from-the-file\"\n");
+    let out = Command::new(binary())
+        .args(["check", "--print", "--config"])
+        .arg(&file)
+        .args(["--group", "from-a-flag"])
+        .env("SALESPULSE_KPIS__PER_REP_SERIES", "true")
+        .env("SALESPULSE_BRIDGE__HUBSPOT__APP_SECRET", "hunter2")
+        .env("SALESPULSE_KAFKA_SASL_PASSWORD", "hunter3")
+        .output()
+        .expect("run binary");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for line in [
+        "topic = \"from-the-file\"  # line 2",
+        "group_id = \"from-a-flag\"  # --group or SALESPULSE_GROUP",
+        "per_rep_series = true  # SALESPULSE_KPIS__PER_REP_SERIES",
+        "app_secret = \"<redacted>\"  # SALESPULSE_BRIDGE__HUBSPOT__APP_SECRET",
+        "\"sasl.password\" = \"<redacted>\"",
+        "brokers = \"localhost:9092\"  # default",
+    ] {
+        assert!(text.contains(line), "{line:?} not in:\n{text}");
+    }
+    assert!(!text.contains("hunter"), "{text}");
+}

@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::source::Source;
 
 /// The `[bridge]` section.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BridgeConfig {
     /// HTTP listen address of the webhook receiver and the bridge's own `/metrics`.
@@ -91,6 +91,15 @@ impl<'de> Deserialize<'de> for SourceName {
     }
 }
 
+impl Serialize for SourceName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            SourceName::Known(source) => s.serialize_str(source.as_str()),
+            SourceName::Unknown(name) => s.serialize_str(name),
+        }
+    }
+}
+
 impl From<Source> for SourceName {
     fn from(s: Source) -> SourceName {
         SourceName::Known(s)
@@ -98,7 +107,7 @@ impl From<Source> for SourceName {
 }
 
 /// What a deal in an unknown CRM stage becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnmappedStage {
     /// Dead-lettered as `unmapped_stage`, counted by source, logged: add the stage to
@@ -111,7 +120,7 @@ pub enum UnmappedStage {
 
 /// `[bridge.salesforce]`: change events written by the Kafka Connect Salesforce CDC
 /// source connector (JSON).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SalesforceConfig {
     /// Topics of change events; empty: Salesforce is off.
@@ -126,7 +135,7 @@ pub const HUBSPOT_SECRET_VARIABLE: &str = "SALESPULSE_BRIDGE_HUBSPOT_APP_SECRET"
 pub const PIPEDRIVE_PASSWORD_VARIABLE: &str = "SALESPULSE_BRIDGE_PIPEDRIVE_PASSWORD";
 
 /// `[bridge.hubspot]`: webhooks at `POST /webhooks/hubspot`.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HubSpotConfig {
     /// The app's client secret (signature v3), required. Best read from
@@ -146,7 +155,7 @@ impl Default for HubSpotConfig {
 }
 
 /// `[bridge.pipedrive]`: webhooks v2 at `POST /webhooks/pipedrive`, with basic auth.
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PipedriveConfig {
     /// Basic-auth user set on the webhook, required.
@@ -181,7 +190,7 @@ impl std::fmt::Debug for PipedriveConfig {
 }
 
 /// One CRM stage: `id` as the CRM sends it, `name` as the events carry it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct StageMap {
     pub source: SourceName,
@@ -197,7 +206,7 @@ pub struct StageMap {
 }
 
 /// One CRM owner (user id) and the rep it is.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OwnerMap {
     pub source: SourceName,

@@ -17,7 +17,7 @@ pub enum Command {
     /// Consume CRM events and serve KPIs on /metrics.
     Run(Common),
     /// Check a configuration and print every problem (exit 2 if any).
-    Check(Common),
+    Check(CheckArgs),
     /// Produce synthetic CRM traffic: a backfill (--events) or a live rate (--rate).
     Gen(GenArgs),
     /// Create the events, reference and dead-letter topics if they are missing.
@@ -67,6 +67,17 @@ pub struct Common {
     /// Extra librdkafka property, KEY=VALUE (repeatable).
     #[arg(long = "kafka-property", short = 'X', value_name = "KEY=VALUE")]
     pub kafka_properties: Vec<String>,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Print the effective configuration (secrets redacted), each value with where it
+    /// came from: the file's line, a variable, a flag, or the default.
+    #[arg(long)]
+    pub print: bool,
 }
 
 /// Arguments of `gen`.

@@ -7,10 +7,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The whole configuration file.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub kafka: KafkaSection,
@@ -26,7 +26,7 @@ pub struct Config {
 }
 
 /// `[kafka]`: where events come from.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct KafkaSection {
     /// Bootstrap servers, `host:port[,host:port...]`.
@@ -64,7 +64,7 @@ impl Default for KafkaSection {
 }
 
 /// `[http]`: the metrics and health endpoints.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HttpSection {
     /// Listen address of `/metrics`, `/healthz` and `/readyz`.
@@ -93,7 +93,7 @@ impl Default for HttpSection {
 }
 
 /// `[engine]`: KPI computation.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct EngineSection {
     /// Currency every amount is converted to (ISO 4217).
@@ -131,7 +131,7 @@ impl Default for EngineSection {
 }
 
 /// `[state]`: durable state.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StateSection {
     /// Where snapshots go: `file://DIR` or `kafka://TOPIC` (a compacted topic).
@@ -157,7 +157,7 @@ impl Default for StateSection {
 }
 
 /// `[calendar]`: the calendar of `mtd`, `qtd`, `ytd`, quotas and market sizes.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CalendarSection {
     /// IANA time zone whose midnights bound months, quarters and years.
@@ -175,7 +175,7 @@ impl Default for CalendarSection {
 }
 
 /// `[kpis]`: KPI settings.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct KpisSection {
     /// Gross margin applied to customer lifetime value, 0 to 1 (1: revenue lifetime value).
@@ -215,7 +215,7 @@ impl Default for KpisSection {
 }
 
 /// `[reference]`: reference data from files.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReferenceSection {
     /// Roster: `rep_id,team_id,active,quota_carrying` (CSV with a header, or TOML `[[reps]]`).
@@ -246,7 +246,7 @@ impl Default for ReferenceSection {
 }
 
 /// `[log]`: logging.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogSection {
     /// `text` or `json`.

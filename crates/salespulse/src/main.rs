@@ -7,6 +7,7 @@
 mod cli;
 mod config;
 mod generate;
+mod layers;
 mod logging;
 mod mixin;
 mod resolved;
@@ -46,8 +47,11 @@ fn runtime() -> tokio::runtime::Runtime {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check(common) => match resolve_or_exit(&common, Purpose::Check) {
-            Ok(_) => {
+        Command::Check(args) => match resolve_or_exit(&args.common, Purpose::Check) {
+            Ok(r) => {
+                if args.print {
+                    print!("{}", r.layers.print(&r.config));
+                }
                 println!("configuration is valid");
                 Ok(())
             }

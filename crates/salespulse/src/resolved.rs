@@ -9,6 +9,7 @@ use salespulse_node::{Loaded, NodeConfig, ReferenceFiles};
 
 use crate::cli::Common;
 use crate::config::Config;
+use crate::layers::Layers;
 use crate::settings::Settings;
 
 /// The configuration after overrides, and its checked form.
@@ -19,6 +20,8 @@ pub struct Resolved {
     /// The reference files and what they held at startup.
     pub files: ReferenceFiles,
     pub loaded: Loaded,
+    /// Where each value came from (for `check --print`).
+    pub layers: Layers,
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -78,28 +81,48 @@ pub enum Purpose {
     Check,
 }
 
-/// Loads the file (if any), applies overrides, checks everything at once.
-pub fn resolve(args: &Common, purpose: Purpose) -> anyhow::Result<Result<Resolved, Vec<String>>> {
-    let mut config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
-    };
-    let k = &mut config.kafka;
-    let set = |slot: &mut String, v: &Option<String>| {
-        if let Some(v) = v {
-            *slot = v.clone();
+/// The layers of `args`: the file (if any), the environment, then the flags.
+fn layers(args: &Common, purpose: Purpose) -> Layers {
+    let mut layers = Layers::default();
+    if let Some(path) = &args.config {
+        layers.file(path);
+    }
+    layers.env(std::env::vars());
+    let listen = if purpose == Purpose::Bridge { "bridge.listen" } else { "http.listen" };
+    let flags = [
+        (&args.brokers, "kafka.brokers", "--brokers or SALESPULSE_BROKERS"),
+        (&args.topic, "kafka.topic", "--topic or SALESPULSE_TOPIC"),
+        (&args.reference_topic, "kafka.reference_topic", "--reference-topic or SALESPULSE_REFERENCE_TOPIC"),
+        (&args.group, "kafka.group_id", "--group or SALESPULSE_GROUP"),
+        (&args.dead_letter_topic, "kafka.dead_letter_topic", "--dead-letter-topic or SALESPULSE_DEAD_LETTER_TOPIC"),
+        (&args.listen, listen, "--listen or SALESPULSE_LISTEN"),
+        (&args.state, "state.store", "--state or SALESPULSE_STATE"),
+        (&args.log_format, "log.format", "--log-format or SALESPULSE_LOG_FORMAT"),
+        (&args.log_level, "log.level", "--log-level or SALESPULSE_LOG_LEVEL"),
+    ];
+    for (value, path, flag) in flags {
+        if let Some(v) = value {
+            layers.flag(path, v, flag);
         }
-    };
-    set(&mut k.brokers, &args.brokers);
-    set(&mut k.topic, &args.topic);
-    set(&mut k.reference_topic, &args.reference_topic);
-    set(&mut k.group_id, &args.group);
-    set(&mut k.dead_letter_topic, &args.dead_letter_topic);
-    let listen = if purpose == Purpose::Bridge { &mut config.bridge.listen } else { &mut config.http.listen };
-    set(listen, &args.listen);
-    set(&mut config.state.store, &args.state);
-    set(&mut config.log.format, &args.log_format);
-    set(&mut config.log.level, &args.log_level);
+    }
+    layers
+}
+
+/// Reads every layer, applies overrides, checks everything at once: every problem found,
+/// each with where its value came from.
+pub fn resolve(args: &Common, purpose: Purpose) -> anyhow::Result<Result<Resolved, Vec<String>>> {
+    let mut layers = layers(args, purpose);
+    let mut config = layers.typed();
+    let located = layers.take_problems();
+    let (resolved, problems) = checked(args, purpose, &mut config, layers);
+    match resolved {
+        Some(r) if located.is_empty() && problems.is_empty() => Ok(Ok(r)),
+        _ => Ok(Err(located.into_iter().chain(problems).collect())),
+    }
+}
+
+/// The checks of a typed configuration.
+fn checked(args: &Common, purpose: Purpose, config: &mut Config, layers: Layers) -> (Option<Resolved>, Vec<String>) {
     let mut errors = Vec::new();
     if !config.kafka.properties_file.is_empty() {
         let from_file = properties_file(&config.kafka.properties_file, &mut errors);
@@ -150,12 +173,13 @@ pub fn resolve(args: &Common, purpose: Purpose) -> anyhow::Result<Result<Resolve
             Loaded::default()
         }),
     };
+    let config = config.clone();
     match checked {
-        Ok(settings) if errors.is_empty() => Ok(Ok(Resolved { config, settings, files, loaded })),
-        Ok(_) => Ok(Err(errors)),
+        Ok(settings) if errors.is_empty() => (Some(Resolved { config, settings, files, loaded, layers }), Vec::new()),
+        Ok(_) => (None, errors.iter().map(|e| layers.locate(e)).collect()),
         Err(mut more) => {
             more.extend(errors);
-            Ok(Err(more))
+            (None, more.iter().map(|e| layers.locate(e)).collect())
         }
     }
 }

@@ -42,14 +42,6 @@ fn duration(field: &str, text: &str, errors: &mut Problems) -> Duration {
 }
 
 impl Config {
-    /// Reads a TOML file.
-    pub fn load(path: &Path) -> anyhow::Result<Config> {
-        use anyhow::Context;
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
-    }
-
     /// Checks every value; returns the typed settings or the list of every problem.
     pub fn check(&self) -> Result<Settings, Vec<String>> {
         let mut errors = Problems::new();
