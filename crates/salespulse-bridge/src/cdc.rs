@@ -14,7 +14,7 @@ use tokio::sync::watch;
 use tracing::{info, warn};
 
 use crate::bridge::Bridge;
-use crate::config::SalesforceConfig;
+use crate::config::SalesforceSection;
 use crate::salesforce;
 use crate::source::Source;
 
@@ -25,7 +25,7 @@ const BATCH: usize = 500;
 pub async fn run(
     bridge: Arc<Bridge>,
     source: &SourceConfig,
-    sf: &SalesforceConfig,
+    sf: &SalesforceSection,
     mut stop: watch::Receiver<bool>,
 ) -> Result<(), KafkaError> {
     let c = source.reader("salespulse-bridge", &sf.group_id);

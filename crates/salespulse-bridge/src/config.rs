@@ -1,8 +1,10 @@
 //! `[bridge]`: what `salespulse bridge` listens to and how CRM values map to the
-//! canonical contract. Every problem is listed at once by [`BridgeConfig::check`].
+//! canonical contract. Every problem is listed at once by [`BridgeSection::check`].
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
+use salespulse_store::StoreUrl;
 use serde::{Deserialize, Serialize};
 
 use crate::source::Source;
@@ -10,48 +12,49 @@ use crate::source::Source;
 /// The `[bridge]` section.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct BridgeConfig {
+pub struct BridgeSection {
     /// HTTP listen address of the webhook receiver and the bridge's own `/metrics`.
-    pub listen: String,
+    pub listen: SocketAddr,
     /// Largest webhook body accepted; larger ones get 413.
     pub max_body_bytes: usize,
     /// A webhook whose events are not acknowledged by Kafka within this time gets 503, so
     /// the CRM sends it again before its own timeout (HubSpot waits 5 s).
-    pub answer_within: String,
+    #[serde(with = "humantime_serde")]
+    pub answer_within: Duration,
     /// Records (deals, leads) whose last known fields are kept; the least recently
     /// changed are forgotten beyond it.
     pub max_records: usize,
     /// Where the bridge keeps its state: `file://DIR` or `kafka://TOPIC` (the snapshot
     /// store of the service; its own key).
-    pub state_store: String,
+    pub state_store: StoreUrl,
     /// Currency of amounts a CRM sends without one.
     pub default_currency: String,
     /// What a deal in a stage `[[bridge.stages]]` does not list becomes:
     /// `"dead_letter"` (the change goes to the dead-letter topic as `unmapped_stage`) or
     /// `"keep"` (the stage is named by its raw CRM id).
     pub unmapped_stage: UnmappedStage,
-    pub salesforce: SalesforceConfig,
+    pub salesforce: SalesforceSection,
     /// `[bridge.hubspot]`: set, HubSpot is on (and needs its app secret).
-    pub hubspot: Option<HubSpotConfig>,
+    pub hubspot: Option<HubSpotSection>,
     /// `[bridge.pipedrive]`: set, Pipedrive is on (and needs its user and password).
-    pub pipedrive: Option<PipedriveConfig>,
+    pub pipedrive: Option<PipedriveSection>,
     /// CRM stage ids and their canonical definitions (published to the reference topic).
     pub stages: Vec<StageMap>,
     /// CRM owner ids and the rep (and team) they are (published to the reference topic).
     pub owners: Vec<OwnerMap>,
 }
 
-impl Default for BridgeConfig {
-    fn default() -> BridgeConfig {
-        BridgeConfig {
-            listen: "0.0.0.0:9465".into(),
+impl Default for BridgeSection {
+    fn default() -> BridgeSection {
+        BridgeSection {
+            listen: SocketAddr::from(([0, 0, 0, 0], 9465)),
             max_body_bytes: 1024 * 1024,
-            answer_within: "4s".into(),
+            answer_within: Duration::from_secs(4),
             max_records: 1_000_000,
-            state_store: "file://./salespulse-bridge-state".into(),
+            state_store: StoreUrl::File("./salespulse-bridge-state".into()),
             default_currency: "USD".into(),
             unmapped_stage: UnmappedStage::DeadLetter,
-            salesforce: SalesforceConfig::default(),
+            salesforce: SalesforceSection::default(),
             hubspot: None,
             pipedrive: None,
             stages: Vec::new(),
@@ -61,7 +64,7 @@ impl Default for BridgeConfig {
 }
 
 /// The CRM a table row is for, as written: a source, or a name that is none (which
-/// [`BridgeConfig::check`] reports with the other problems, rather than the file failing
+/// [`BridgeSection::check`] reports with the other problems, rather than the file failing
 /// to parse on it alone).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceName {
@@ -122,7 +125,7 @@ pub enum UnmappedStage {
 /// source connector (JSON).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct SalesforceConfig {
+pub struct SalesforceSection {
     /// Topics of change events; empty: Salesforce is off.
     pub topics: Vec<String>,
     /// Consumer group of the bridge on those topics.
@@ -137,27 +140,28 @@ pub const PIPEDRIVE_PASSWORD_VARIABLE: &str = "SALESPULSE_BRIDGE_PIPEDRIVE_PASSW
 /// `[bridge.hubspot]`: webhooks at `POST /webhooks/hubspot`.
 #[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct HubSpotConfig {
+pub struct HubSpotSection {
     /// The app's client secret (signature v3), required. Best read from
     /// `SALESPULSE_BRIDGE_HUBSPOT_APP_SECRET` or `..._FILE`.
     pub app_secret: String,
     /// Requests whose timestamp is older than this are refused (replays).
-    pub max_age: String,
+    #[serde(with = "humantime_serde")]
+    pub max_age: Duration,
     /// The public URL the webhooks are sent to, up to the host (`https://bridge.example.com`):
     /// part of what is signed. Empty: `http://` and the request's `Host`.
     pub public_url: String,
 }
 
-impl Default for HubSpotConfig {
-    fn default() -> HubSpotConfig {
-        HubSpotConfig { app_secret: String::new(), max_age: "5m".into(), public_url: String::new() }
+impl Default for HubSpotSection {
+    fn default() -> HubSpotSection {
+        HubSpotSection { app_secret: String::new(), max_age: Duration::from_secs(300), public_url: String::new() }
     }
 }
 
 /// `[bridge.pipedrive]`: webhooks v2 at `POST /webhooks/pipedrive`, with basic auth.
 #[derive(Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct PipedriveConfig {
+pub struct PipedriveSection {
     /// Basic-auth user set on the webhook, required.
     pub username: String,
     /// Its password, required. Best read from `SALESPULSE_BRIDGE_PIPEDRIVE_PASSWORD` or
@@ -170,9 +174,9 @@ fn redacted(secret: &str) -> &'static str {
     if secret.is_empty() { "" } else { "<redacted>" }
 }
 
-impl std::fmt::Debug for HubSpotConfig {
+impl std::fmt::Debug for HubSpotSection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HubSpotConfig")
+        f.debug_struct("HubSpotSection")
             .field("app_secret", &redacted(&self.app_secret))
             .field("max_age", &self.max_age)
             .field("public_url", &self.public_url)
@@ -180,9 +184,9 @@ impl std::fmt::Debug for HubSpotConfig {
     }
 }
 
-impl std::fmt::Debug for PipedriveConfig {
+impl std::fmt::Debug for PipedriveSection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PipedriveConfig")
+        f.debug_struct("PipedriveSection")
             .field("username", &self.username)
             .field("password", &redacted(&self.password))
             .finish()
@@ -229,24 +233,18 @@ fn yes() -> bool {
     true
 }
 
-impl BridgeConfig {
+impl BridgeSection {
     /// Every problem of the section, each naming its key.
     pub fn check(&self) -> Vec<String> {
         let mut errors = Vec::new();
-        if self.listen.parse::<std::net::SocketAddr>().is_err() {
-            errors.push(format!("bridge.listen: {:?} is not an address (host:port)", self.listen));
-        }
-        if humantime::parse_duration(&self.answer_within).map_or(true, |d| d.is_zero()) {
-            errors.push(format!("bridge.answer_within: {:?} is not a duration above 0", self.answer_within));
+        if self.answer_within.is_zero() {
+            errors.push("bridge.answer_within: must be above 0".into());
         }
         if self.max_body_bytes == 0 {
             errors.push("bridge.max_body_bytes: must be above 0".into());
         }
         if self.max_records == 0 {
             errors.push("bridge.max_records: must be above 0".into());
-        }
-        if !self.state_store.starts_with("file://") && !self.state_store.starts_with("kafka://") {
-            errors.push(format!("bridge.state_store: {:?} is neither file://DIR nor kafka://TOPIC", self.state_store));
         }
         if salespulse_events::Currency::parse(&self.default_currency).is_none() {
             errors.push(format!("bridge.default_currency: {:?} is not an ISO 4217 code", self.default_currency));
@@ -255,9 +253,6 @@ impl BridgeConfig {
             errors.push("bridge.salesforce.group_id: required when topics are set".into());
         }
         if let Some(h) = &self.hubspot {
-            if humantime::parse_duration(&h.max_age).is_err() {
-                errors.push(format!("bridge.hubspot.max_age: {:?} is not a duration", h.max_age));
-            }
             let scheme = h.public_url.split_once("://").map(|(s, _)| s);
             if !h.public_url.is_empty() && !matches!(scheme, Some("http" | "https")) {
                 errors.push(format!("bridge.hubspot.public_url: {:?} is not an http:// or https:// URL", h.public_url));
@@ -308,13 +303,12 @@ impl BridgeConfig {
 
     /// How long a webhook may wait for Kafka.
     pub fn answer_within(&self) -> Duration {
-        humantime::parse_duration(&self.answer_within).unwrap_or(Duration::from_secs(4))
+        self.answer_within
     }
 
     /// The oldest signed HubSpot request accepted.
     pub fn hubspot_max_age(&self) -> Duration {
-        let text = self.hubspot.as_ref().map_or("5m", |h| h.max_age.as_str());
-        humantime::parse_duration(text).unwrap_or(Duration::from_secs(300))
+        self.hubspot.as_ref().map_or(HubSpotSection::default().max_age, |h| h.max_age)
     }
 }
 
@@ -324,10 +318,10 @@ mod tests {
 
     #[test]
     fn secrets_never_show_in_debug_output() {
-        let cfg = BridgeConfig {
-            hubspot: Some(HubSpotConfig { app_secret: "hs-very-secret".into(), ..HubSpotConfig::default() }),
-            pipedrive: Some(PipedriveConfig { username: "pd".into(), password: "pd-very-secret".into() }),
-            ..BridgeConfig::default()
+        let cfg = BridgeSection {
+            hubspot: Some(HubSpotSection { app_secret: "hs-very-secret".into(), ..HubSpotSection::default() }),
+            pipedrive: Some(PipedriveSection { username: "pd".into(), password: "pd-very-secret".into() }),
+            ..BridgeSection::default()
         };
         let shown = format!("{cfg:?}");
         assert!(!shown.contains("very-secret"), "{shown}");
@@ -336,12 +330,13 @@ mod tests {
 
     #[test]
     fn every_problem_is_listed() {
-        let mut cfg = BridgeConfig {
-            listen: "x".into(),
-            answer_within: "soon".into(),
-            pipedrive: Some(PipedriveConfig::default()),
-            hubspot: Some(HubSpotConfig { public_url: "ftp://x".into(), ..HubSpotConfig::default() }),
-            ..BridgeConfig::default()
+        // An address, a duration or a store URL of the wrong form is refused when read
+        // (with its line); what is left is checked here.
+        let mut cfg = BridgeSection {
+            answer_within: Duration::ZERO,
+            pipedrive: Some(PipedriveSection::default()),
+            hubspot: Some(HubSpotSection { public_url: "ftp://x".into(), ..HubSpotSection::default() }),
+            ..BridgeSection::default()
         };
         cfg.stages.push(StageMap {
             source: SourceName::Unknown("zoho".into()),
@@ -353,7 +348,7 @@ mod tests {
             is_won: true,
         });
         let errors = cfg.check();
-        assert_eq!(errors.len(), 7, "{errors:#?}");
+        assert_eq!(errors.len(), 6, "{errors:#?}");
         assert!(errors.iter().any(|e| e.starts_with("bridge.stages[0].source: \"zoho\"")), "{errors:#?}");
         let secrets = cfg.check_secrets();
         assert_eq!(secrets.len(), 2, "{secrets:#?}");

@@ -135,7 +135,7 @@ fn status_body(deal_id: &str, status: DealStatus) -> Body {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{BridgeConfig, StageMap};
+    use crate::config::{BridgeSection, StageMap};
 
     fn change(id: &'static [&'static str]) -> Change<'static> {
         Change { source: Source::HubSpot, id, deal_id: "d1", at: DateTime::from_timestamp(0, 0).unwrap() }
@@ -151,10 +151,10 @@ mod tests {
             is_closed: false,
             is_won: false,
         };
-        let cfg = BridgeConfig {
+        let cfg = BridgeSection {
             default_currency: "EUR".into(),
             stages: vec![stage("proposal"), stage("demo")],
-            ..BridgeConfig::default()
+            ..BridgeSection::default()
         };
         Tables::new(&cfg)
     }

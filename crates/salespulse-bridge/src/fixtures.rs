@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use crate::config::BridgeConfig;
+use crate::config::BridgeSection;
 use crate::source::Source;
 
 /// Where the fixtures are.
@@ -25,10 +25,10 @@ pub fn fixture(relative: &str, now: DateTime<Utc>) -> String {
 }
 
 /// The story's `[bridge]` stages and owners (`story.toml`), EUR by default.
-pub fn story_config() -> BridgeConfig {
+pub fn story_config() -> BridgeSection {
     #[derive(serde::Deserialize)]
     struct File {
-        bridge: BridgeConfig,
+        bridge: BridgeSection,
     }
     let text = std::fs::read_to_string(dir().join("story.toml")).expect("story.toml");
     let mut cfg = toml::from_str::<File>(&text).expect("story.toml is a [bridge] section").bridge;

@@ -43,8 +43,8 @@ mod values;
 
 pub use auth::hubspot_v3_sign;
 pub use config::{
-    BridgeConfig, HUBSPOT_SECRET_VARIABLE, HubSpotConfig, OwnerMap, PIPEDRIVE_PASSWORD_VARIABLE, PipedriveConfig,
-    SalesforceConfig, SourceName, StageMap, UnmappedStage,
+    BridgeSection, HUBSPOT_SECRET_VARIABLE, HubSpotSection, OwnerMap, PIPEDRIVE_PASSWORD_VARIABLE, PipedriveSection,
+    SalesforceSection, SourceName, StageMap, UnmappedStage,
 };
 pub use mapped::{Mapped, Out, Reason, Reject};
 pub use metrics::Metrics;

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use salespulse_events::{Body, Event, StageDefinition};
 
-use crate::config::BridgeConfig;
+use crate::config::BridgeSection;
 use crate::ids::event_id;
 use crate::mapped::{Mapped, Out, Topic};
 
@@ -25,7 +25,7 @@ fn reference(kind: &str, content: &str, key: String, at: DateTime<Utc>, body: Bo
 }
 
 /// The reference events of the configured tables, at `at`.
-pub fn events(cfg: &BridgeConfig, at: DateTime<Utc>) -> Mapped {
+pub fn events(cfg: &BridgeSection, at: DateTime<Utc>) -> Mapped {
     let mut mapped = Mapped::default();
     for s in &cfg.stages {
         let name = s.name.clone().unwrap_or_else(|| s.id.clone());
@@ -64,7 +64,7 @@ mod tests {
 
     #[test]
     fn the_tables_become_valid_reference_events_with_stable_ids() {
-        let cfg = BridgeConfig {
+        let cfg = BridgeSection {
             stages: vec![StageMap {
                 source: Source::HubSpot.into(),
                 id: "closedwon".into(),
@@ -83,7 +83,7 @@ mod tests {
                 active: true,
                 quota_carrying: true,
             }],
-            ..BridgeConfig::default()
+            ..BridgeSection::default()
         };
         let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
         let mut a = events(&cfg, at);

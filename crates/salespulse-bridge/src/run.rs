@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use tracing::{error, info, warn};
 
 use crate::bridge::Bridge;
-use crate::config::BridgeConfig;
+use crate::config::BridgeSection;
 use crate::metrics::Metrics;
 use crate::receiver::{ReceiverConfig, router};
 use crate::sink::Producer;
@@ -28,7 +28,7 @@ use crate::{activities, cdc, reference_sync};
 /// Everything `salespulse bridge` needs, resolved by the binary.
 #[derive(Debug, Clone)]
 pub struct BridgeRun {
-    pub cfg: BridgeConfig,
+    pub cfg: BridgeSection,
     /// Brokers, events and dead-letter topics, client settings (secrets included).
     pub kafka: SourceConfig,
     /// Where reference events go; `None`: the events topic.
@@ -42,7 +42,7 @@ pub struct BridgeRun {
 pub async fn run(r: BridgeRun, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
     let registry = Registry::new();
     let metrics = Metrics::register(&registry)?;
-    let store = salespulse_store::open(&r.cfg.state_store, &r.kafka.client())?;
+    let store = r.cfg.state_store.open(&r.kafka.client())?;
     let state = StateStore::new(store);
     let loaded = state.load(r.cfg.max_records).with_context(|| format!("bridge.state_store {}", r.cfg.state_store))?;
     info!(records = loaded.known.len(), store = %r.cfg.state_store, "bridge state loaded");
@@ -124,7 +124,7 @@ async fn count_due(core: Arc<Bridge>, mut stop: watch::Receiver<bool>) {
 /// ready after that.
 async fn publish_reference(
     core: Arc<Bridge>,
-    cfg: BridgeConfig,
+    cfg: BridgeSection,
     ready: Arc<AtomicBool>,
     mut stop: watch::Receiver<bool>,
 ) {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use salespulse_events::Currency;
 
-use crate::config::{BridgeConfig, OwnerMap, StageMap, UnmappedStage};
+use crate::config::{BridgeSection, OwnerMap, StageMap, UnmappedStage};
 use crate::source::Source;
 
 /// A CRM stage as the events carry it.
@@ -28,12 +28,12 @@ pub struct Tables {
 
 impl Default for Tables {
     fn default() -> Tables {
-        Tables::new(&BridgeConfig::default())
+        Tables::new(&BridgeSection::default())
     }
 }
 
 impl Tables {
-    pub fn new(cfg: &BridgeConfig) -> Tables {
+    pub fn new(cfg: &BridgeSection) -> Tables {
         Tables {
             stages: cfg.stages.iter().filter_map(|s| Some(((s.source.source()?, s.id.clone()), s.clone()))).collect(),
             owners: cfg.owners.iter().filter_map(|o| Some(((o.source.source()?, o.id.clone()), o.clone()))).collect(),
@@ -72,7 +72,7 @@ impl Tables {
 mod tests {
     use super::*;
 
-    fn cfg(unmapped_stage: UnmappedStage) -> BridgeConfig {
+    fn cfg(unmapped_stage: UnmappedStage) -> BridgeSection {
         let toml = r#"
             [[stages]]
             source = "hubspot"
@@ -93,7 +93,7 @@ mod tests {
             id = "2"
             is_rep = false
         "#;
-        BridgeConfig { unmapped_stage, ..toml::from_str(toml).unwrap() }
+        BridgeSection { unmapped_stage, ..toml::from_str(toml).unwrap() }
     }
 
     #[test]

@@ -16,23 +16,19 @@ pub mod format;
 mod kafka;
 mod memory;
 mod snapshot_store;
+mod url;
 
 pub use error::{SnapshotError, StoreError};
 pub use file::FileStore;
 pub use kafka::KafkaStore;
 pub use memory::MemoryStore;
 pub use snapshot_store::{SnapshotKey, SnapshotStore};
+pub use url::StoreUrl;
 
 /// Opens the store a URL names: `file://DIR` or `kafka://TOPIC` (with the Kafka client
 /// settings to reach the broker).
 pub fn open(url: &str, kafka: &rdkafka::ClientConfig) -> Result<Box<dyn SnapshotStore>, StoreError> {
-    if let Some(dir) = url.strip_prefix("file://") {
-        return Ok(Box::new(FileStore::new(dir)?));
-    }
-    if let Some(topic) = url.strip_prefix("kafka://").filter(|t| !t.is_empty()) {
-        return Ok(Box::new(KafkaStore::new(topic, kafka.clone())?));
-    }
-    Err(StoreError::Url { url: url.to_owned() })
+    StoreUrl::parse(url)?.open(kafka)
 }
 
 #[cfg(test)]

@@ -5,7 +5,13 @@
 //! (in `settings.rs`), which lists every problem before the service refuses to start.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
+
+use salespulse_engine::EngineConfig;
+use salespulse_exporter::HttpLimits;
+use salespulse_store::StoreUrl;
 
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +28,7 @@ pub struct Config {
     pub reference: ReferenceSection,
     pub log: LogSection,
     /// `[bridge]`: `salespulse bridge` (CRM sources); see docs/sources.md.
-    pub bridge: salespulse_bridge::BridgeConfig,
+    pub bridge: salespulse_bridge::BridgeSection,
 }
 
 /// `[kafka]`: where events come from.
@@ -68,11 +74,13 @@ impl Default for KafkaSection {
 #[serde(deny_unknown_fields, default)]
 pub struct HttpSection {
     /// Listen address of `/metrics`, `/healthz` and `/readyz`.
-    pub listen: String,
+    pub listen: SocketAddr,
     /// A request's headers must arrive within this time.
-    pub header_read_timeout: String,
+    #[serde(with = "humantime_serde")]
+    pub header_read_timeout: Duration,
     /// A connection with no traffic for this long is closed.
-    pub idle_timeout: String,
+    #[serde(with = "humantime_serde")]
+    pub idle_timeout: Duration,
     /// Connections served at once; more are closed as soon as they are accepted.
     pub max_connections: usize,
     /// TLS and basic auth, in the web configuration format of the Prometheus exporter
@@ -82,11 +90,12 @@ pub struct HttpSection {
 
 impl Default for HttpSection {
     fn default() -> HttpSection {
+        let limits = HttpLimits::default();
         HttpSection {
-            listen: "0.0.0.0:9898".into(),
-            header_read_timeout: "10s".into(),
-            idle_timeout: "60s".into(),
-            max_connections: 256,
+            listen: SocketAddr::from(([0, 0, 0, 0], 9898)),
+            header_read_timeout: limits.header_read_timeout,
+            idle_timeout: limits.idle_timeout,
+            max_connections: limits.max_connections,
             web_config_file: String::new(),
         }
     }
@@ -102,15 +111,15 @@ pub struct EngineSection {
     /// `fx.rate` events update them.
     pub fx: BTreeMap<String, f64>,
     /// How long an `event_id` is remembered for duplicate detection (e.g. "7d").
-    pub dedup_horizon: String,
+    #[serde(with = "humantime_serde")]
+    pub dedup_horizon: Duration,
     /// At most this many `event_id`s are remembered per partition.
     pub dedup_max_ids: usize,
     /// Events further than this in the future are rejected (e.g. "5m").
-    pub max_future_skew: String,
-    /// "dated": an `fx.rate` applies from its `occurred_at` (a won deal converts at the
-    /// rate in force at its close, open amounts at the current rate); "latest": every
-    /// amount converts at the latest rate.
-    pub fx_rates: String,
+    #[serde(with = "humantime_serde")]
+    pub max_future_skew: Duration,
+    /// Which rate converts an amount.
+    pub fx_rates: FxRates,
     /// At most this many deals, leads and accounts held per partition; an event that would
     /// add one more is rejected (`over_budget`) and kept in the dead-letter topic.
     pub max_entities: usize,
@@ -118,14 +127,15 @@ pub struct EngineSection {
 
 impl Default for EngineSection {
     fn default() -> EngineSection {
+        let engine = EngineConfig::default();
         EngineSection {
             base_currency: "EUR".into(),
             fx: BTreeMap::new(),
-            dedup_horizon: "7d".into(),
-            dedup_max_ids: 1_000_000,
-            max_future_skew: "5m".into(),
-            fx_rates: "dated".into(),
-            max_entities: salespulse_engine::DEFAULT_MAX_ENTITIES,
+            dedup_horizon: duration(engine.dedup_horizon_ms),
+            dedup_max_ids: engine.dedup_max_ids,
+            max_future_skew: duration(engine.max_future_skew_ms),
+            fx_rates: FxRates::Dated,
+            max_entities: engine.max_entities,
         }
     }
 }
@@ -135,12 +145,12 @@ impl Default for EngineSection {
 #[serde(deny_unknown_fields, default)]
 pub struct StateSection {
     /// Where snapshots go: `file://DIR` or `kafka://TOPIC` (a compacted topic).
-    pub store: String,
+    pub store: StoreUrl,
     /// How often each changed partition is snapshotted; offsets are committed after.
-    pub snapshot_interval: String,
-    /// Without a snapshot, a partition starts from the earliest offset ("rebuild") or
-    /// from the group's committed offset ("committed": its history is not rebuilt).
-    pub when_missing: String,
+    #[serde(with = "humantime_serde")]
+    pub snapshot_interval: Duration,
+    /// Where a partition without a snapshot starts.
+    pub when_missing: WhenMissing,
     /// `/readyz` waits until every partition is at most this many messages behind.
     pub ready_max_lag: i64,
 }
@@ -148,9 +158,9 @@ pub struct StateSection {
 impl Default for StateSection {
     fn default() -> StateSection {
         StateSection {
-            store: "file://state".into(),
-            snapshot_interval: "30s".into(),
-            when_missing: "rebuild".into(),
+            store: StoreUrl::File("state".into()),
+            snapshot_interval: Duration::from_secs(30),
+            when_missing: WhenMissing::Rebuild,
             ready_max_lag: 1000,
         }
     }
@@ -164,13 +174,17 @@ pub struct CalendarSection {
     pub time_zone: String,
     /// First month of the fiscal year, 1 (January) to 12.
     pub fiscal_year_start_month: u32,
-    /// Whether fiscal year `2026` is the one that starts in 2026 ("start") or ends in it ("end").
-    pub fiscal_year_named_by: String,
+    /// Whether fiscal year `2026` is the one that starts in 2026 or ends in it.
+    pub fiscal_year_named_by: FiscalYearNamedBy,
 }
 
 impl Default for CalendarSection {
     fn default() -> CalendarSection {
-        CalendarSection { time_zone: "UTC".into(), fiscal_year_start_month: 1, fiscal_year_named_by: "start".into() }
+        CalendarSection {
+            time_zone: "UTC".into(),
+            fiscal_year_start_month: 1,
+            fiscal_year_named_by: FiscalYearNamedBy::Start,
+        }
     }
 }
 
@@ -181,9 +195,10 @@ pub struct KpisSection {
     /// Gross margin applied to customer lifetime value, 0 to 1 (1: revenue lifetime value).
     pub gross_margin: f64,
     /// An open deal is stalled after this long in one stage...
-    pub stalled_after: String,
+    #[serde(with = "humantime_serde")]
+    pub stalled_after: Duration,
     /// ...unless its stage has its own limit here (stage name = duration).
-    pub stalled_after_by_stage: BTreeMap<String, String>,
+    pub stalled_after_by_stage: BTreeMap<String, humantime_serde::Serde<Duration>>,
     /// Also export the per-rep series (`sales_rep_*`).
     pub per_rep_series: bool,
     /// At most this many per-rep series per scrape; the rest are cut and counted.
@@ -201,15 +216,16 @@ pub struct KpisSection {
 
 impl Default for KpisSection {
     fn default() -> KpisSection {
+        let engine = EngineConfig::default();
         KpisSection {
-            gross_margin: 1.0,
-            stalled_after: "30d".into(),
+            gross_margin: engine.gross_margin,
+            stalled_after: duration(engine.stalled_default_ms),
             stalled_after_by_stage: BTreeMap::new(),
-            per_rep_series: false,
-            rep_series_budget: salespulse_engine::DEFAULT_REP_SERIES_BUDGET,
-            max_teams: salespulse_engine::DEFAULT_MAX_TEAMS,
-            max_stages: salespulse_engine::DEFAULT_MAX_STAGES,
-            max_reps: salespulse_engine::DEFAULT_MAX_REPS,
+            per_rep_series: engine.per_rep,
+            rep_series_budget: engine.rep_series_budget,
+            max_teams: engine.max_teams,
+            max_stages: engine.max_stages,
+            max_reps: engine.max_reps,
         }
     }
 }
@@ -227,7 +243,8 @@ pub struct ReferenceSection {
     /// Exchange rates: `currency,rate` (CSV, or TOML `[[rates]]`).
     pub fx_file: Option<PathBuf>,
     /// How often the files are checked for changes (SIGHUP reloads at once).
-    pub reload_interval: String,
+    #[serde(with = "humantime_serde")]
+    pub reload_interval: Duration,
     /// Load a file with no rows (removing what it held) instead of refusing it.
     pub allow_empty_files: bool,
 }
@@ -239,7 +256,7 @@ impl Default for ReferenceSection {
             quotas_file: None,
             stages_file: None,
             fx_file: None,
-            reload_interval: "10s".into(),
+            reload_interval: Duration::from_secs(10),
             allow_empty_files: false,
         }
     }
@@ -249,14 +266,67 @@ impl Default for ReferenceSection {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogSection {
-    /// `text` or `json`.
-    pub format: String,
+    /// One line of text or one JSON object per event.
+    pub format: LogFormat,
     /// A tracing filter, e.g. `info` or `info,salespulse_kafka=debug`.
     pub level: String,
 }
 
 impl Default for LogSection {
     fn default() -> LogSection {
-        LogSection { format: "text".into(), level: "info".into() }
+        LogSection { format: LogFormat::Text, level: "info".into() }
     }
+}
+
+/// A duration in milliseconds (as the engine takes it) as a [`Duration`].
+fn duration(ms: i64) -> Duration {
+    Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+}
+
+/// `engine.fx_rates`: which exchange rate converts an amount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FxRates {
+    /// An `fx.rate` applies from its `occurred_at`: a won deal converts at the rate in
+    /// force at its close, open amounts at the current rate.
+    Dated,
+    /// Every amount converts at the latest rate.
+    Latest,
+}
+
+/// `state.when_missing`: where a partition without a snapshot starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WhenMissing {
+    /// From the earliest offset: its history is rebuilt.
+    Rebuild,
+    /// From the group's committed offset: its history is not rebuilt.
+    Committed,
+}
+
+impl From<WhenMissing> for salespulse_kafka::Start {
+    fn from(w: WhenMissing) -> salespulse_kafka::Start {
+        match w {
+            WhenMissing::Rebuild => salespulse_kafka::Start::Beginning,
+            WhenMissing::Committed => salespulse_kafka::Start::Committed,
+        }
+    }
+}
+
+/// `calendar.fiscal_year_named_by`: fiscal year `2026` starts in 2026, or ends in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FiscalYearNamedBy {
+    Start,
+    End,
+}
+
+/// `log.format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One line of text per event (no colours unless stderr is a terminal).
+    Text,
+    /// One JSON object per event.
+    Json,
 }

@@ -147,7 +147,7 @@ impl Layers {
                 let shown = if is_secret(&path) || path.starts_with("kafka.properties.") {
                     "a value of the wrong type".to_owned()
                 } else {
-                    message.lines().next().unwrap_or_default().trim().to_owned()
+                    hinted(message.lines().next().unwrap_or_default().trim())
                 };
                 let problem = format!("{}: {shown}", if path.is_empty() { "the file" } else { &path });
                 self.problems.push(self.locate(&problem));
@@ -220,6 +220,18 @@ impl Layers {
             }
         }
     }
+}
+
+/// A type error, with what a value of the type looks like when its message does not say.
+fn hinted(message: &str) -> String {
+    let hint = if message.ends_with("expected a duration") {
+        " (e.g. \"500ms\", \"5s\", \"10m\", \"7d\")"
+    } else if message.starts_with("invalid socket address") {
+        " (expected ip:port, e.g. \"0.0.0.0:9898\")"
+    } else {
+        ""
+    };
+    format!("{message}{hint}")
 }
 
 /// ` (line N of FILE)`, ` (from VARIABLE)` or ` (from --flag)`.
@@ -368,7 +380,7 @@ mod tests {
         assert!(has("kafka.max_message_bytes: invalid type", 3), "{problems:#?}");
         assert!(has("kpis.per_rep_series: invalid type", 6), "{problems:#?}");
         assert!(has("nope: unknown field", 7), "{problems:#?}");
-        assert_eq!(config.state.snapshot_interval, "1m", "what is right is kept");
+        assert_eq!(config.state.snapshot_interval, std::time::Duration::from_secs(60), "what is right is kept");
         assert_eq!(config.kafka.max_message_bytes, Config::default().kafka.max_message_bytes);
     }
 
@@ -406,7 +418,7 @@ mod tests {
         assert_eq!(config.kpis.max_teams, 7);
         assert_eq!(config.engine.fx.get("USD"), Some(&0.9));
         assert_eq!(config.bridge.hubspot.as_ref().map(|h| h.app_secret.as_str()), Some("s3cret"));
-        assert_eq!(config.state.when_missing, "rebuild", "empty is unset");
+        assert_eq!(config.state.when_missing, crate::config::WhenMissing::Rebuild, "empty is unset");
         let problems = layers.take_problems();
         assert_eq!(
             problems,

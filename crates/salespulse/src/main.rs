@@ -62,7 +62,7 @@ fn main() -> ExitCode {
                 Ok(r) => r,
                 Err(code) => return code,
             };
-            logging::init(&r.config.log.format, &r.config.log.level);
+            logging::init(r.config.log.format, &r.config.log.level);
             runtime().block_on(run::run(r))
         }
         Command::Bridge(common) => {
@@ -70,7 +70,7 @@ fn main() -> ExitCode {
                 Ok(r) => r,
                 Err(code) => return code,
             };
-            logging::init(&r.config.log.format, &r.config.log.level);
+            logging::init(r.config.log.format, &r.config.log.level);
             runtime().block_on(salespulse_bridge::run(r.bridge(), run::signal()))
         }
         Command::Topics(args) => {
@@ -78,12 +78,12 @@ fn main() -> ExitCode {
                 Ok(r) => r,
                 Err(code) => return code,
             };
-            logging::init(&r.config.log.format, &r.config.log.level);
+            logging::init(r.config.log.format, &r.config.log.level);
             runtime().block_on(topics::run(&args, &r))
         }
         Command::Mixin(args) => return mixin::run(&args),
         Command::Gen(args) => {
-            logging::init("text", "warn");
+            logging::init(config::LogFormat::Text, "warn");
             let stop = Arc::new(AtomicBool::new(false));
             let flag = stop.clone();
             let rt = runtime();

@@ -3,8 +3,7 @@
 
 use std::time::Duration;
 
-use salespulse_engine::EngineConfig;
-use salespulse_kafka::{SourceConfig, Start};
+use salespulse_kafka::SourceConfig;
 use salespulse_node::{Loaded, NodeConfig, ReferenceFiles};
 
 use crate::cli::Common;
@@ -204,29 +203,8 @@ impl Resolved {
             group_id: k.group_id.clone(),
             dead_letter_topic: non_empty(&k.dead_letter_topic),
             max_message_bytes: k.max_message_bytes,
-            checkpoint_interval: self.settings.snapshot_interval,
+            checkpoint_interval: self.config.state.snapshot_interval,
             properties: k.properties.clone(),
-        }
-    }
-
-    /// Settings of the engine.
-    fn engine(&self) -> EngineConfig {
-        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
-        let s = &self.settings;
-        EngineConfig {
-            dedup_horizon_ms: ms(s.dedup_horizon),
-            dedup_max_ids: self.config.engine.dedup_max_ids,
-            max_future_skew_ms: ms(s.max_future_skew),
-            calendar: s.calendar,
-            stalled_default_ms: ms(s.stalled_after),
-            stalled_after_ms: s.stalled_after_by_stage.iter().map(|(k, d)| (k.clone(), ms(*d))).collect(),
-            gross_margin: self.config.kpis.gross_margin,
-            per_rep: self.config.kpis.per_rep_series,
-            rep_series_budget: self.config.kpis.rep_series_budget,
-            max_teams: self.config.kpis.max_teams,
-            max_stages: self.config.kpis.max_stages,
-            max_reps: self.config.kpis.max_reps,
-            max_entities: self.config.engine.max_entities,
         }
     }
 
@@ -235,10 +213,10 @@ impl Resolved {
     pub fn node(&self) -> NodeConfig {
         let st = &self.config.state;
         NodeConfig {
-            engine: self.engine(),
+            engine: self.settings.engine.clone(),
             group: self.config.kafka.group_id.clone(),
             topic: self.config.kafka.topic.clone(),
-            when_missing: if st.when_missing == "committed" { Start::Committed } else { Start::Beginning },
+            when_missing: st.when_missing.into(),
             ready_max_lag: st.ready_max_lag,
         }
     }
@@ -287,10 +265,10 @@ mod tests {
     fn listen_is_the_bridge_address_for_the_bridge_and_the_service_address_else() {
         let c = common("", Some("127.0.0.1:9999"));
         let bridge = resolve(&c, Purpose::Bridge).unwrap().unwrap();
-        assert_eq!(bridge.config.bridge.listen, "127.0.0.1:9999");
-        assert_ne!(bridge.config.http.listen, "127.0.0.1:9999");
+        assert_eq!(bridge.config.bridge.listen.to_string(), "127.0.0.1:9999");
+        assert_ne!(bridge.config.http.listen.to_string(), "127.0.0.1:9999");
         let service = resolve(&c, Purpose::Service).unwrap().unwrap();
-        assert_eq!(service.config.http.listen, "127.0.0.1:9999");
+        assert_eq!(service.config.http.listen.to_string(), "127.0.0.1:9999");
     }
 
     #[test]

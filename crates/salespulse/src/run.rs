@@ -16,6 +16,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::{error, info};
 
+use crate::config::FxRates;
 use crate::resolved::Resolved;
 
 /// A future that resolves when `rx` sees `true`.
@@ -50,14 +51,18 @@ fn node(r: &Resolved, source: &SourceConfig, registry: &Registry) -> anyhow::Res
     let metrics = salespulse_node::Metrics::register(registry)?;
     let mut reference = Reference::new(r.settings.base_currency);
     reference.set_budgets(r.config.kpis.max_teams, r.config.kpis.max_stages);
-    reference.set_dated_rates(r.config.engine.fx_rates == "dated");
+    reference.set_dated_rates(r.config.engine.fx_rates == FxRates::Dated);
     for (currency, rate) in &r.settings.fx {
         reference.set_rate(*currency, *rate);
     }
-    let store: Arc<dyn SnapshotStore> = salespulse_store::open(&r.config.state.store, &source.client())
+    let store: Arc<dyn SnapshotStore> = r
+        .config
+        .state
+        .store
+        .open(&source.client())
         .with_context(|| format!("cannot open the snapshot store {} (state.store)", r.config.state.store))?
         .into();
-    info!(store = %r.config.state.store, interval = ?r.settings.snapshot_interval, "snapshots");
+    info!(store = %r.config.state.store, interval = ?r.config.state.snapshot_interval, "snapshots");
     let node = Arc::new(Node::new(r.node(), store, reference, r.files.clone(), r.loaded.clone(), metrics));
     Ok(node)
 }
@@ -69,12 +74,12 @@ async fn serve(
     node: &Arc<Node>,
     stop: &watch::Receiver<bool>,
 ) -> anyhow::Result<JoinHandle<Result<(), salespulse_exporter::ExporterError>>> {
-    let listener = TcpListener::bind(r.settings.listen)
+    let listener = TcpListener::bind(r.config.http.listen)
         .await
-        .with_context(|| format!("cannot listen on {} (http.listen)", r.settings.listen))?;
+        .with_context(|| format!("cannot listen on {} (http.listen)", r.config.http.listen))?;
     let web = &r.settings.web;
     let (scheme, users) = (if web.tls.is_some() { "https" } else { "http" }, web.users.len());
-    info!(address = %r.settings.listen, scheme, users, "serving /metrics, /healthz, /readyz");
+    info!(address = %r.config.http.listen, scheme, users, "serving /metrics, /healthz, /readyz");
     let source = node.clone() as Arc<dyn KpiSource>;
     Ok(tokio::spawn(salespulse_exporter::serve(
         listener,
@@ -148,7 +153,7 @@ pub async fn run(r: Resolved) -> anyhow::Result<()> {
     });
 
     let http = serve(&r, &registry, &node, &stop_rx).await?;
-    tokio::spawn(crate::watch::watch(node.clone(), r.settings.reload_interval, stopped(stop_rx.clone())));
+    tokio::spawn(crate::watch::watch(node.clone(), r.config.reference.reload_interval, stopped(stop_rx.clone())));
     // Not ready meanwhile: the reference data is not loaded yet.
     if !salespulse_kafka::wait_for_kafka(&source, stopped(stop_rx.clone())).await? {
         return Ok(());

@@ -1,44 +1,37 @@
 //! Checking a configuration: every problem of every section at once, and the typed
-//! [`Settings`] it yields. One `check` per section, in the order of the file.
+//! [`Settings`] it yields. Each section checks itself into what its library takes (the
+//! exporter's [`HttpLimits`], the engine's [`EngineConfig`]...); values already typed when
+//! read (durations, addresses, the store URL, the choices) are not checked again.
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
+use salespulse_engine::EngineConfig;
 use salespulse_engine::calendar::Calendar;
 use salespulse_events::{Currency, validate};
 use salespulse_exporter::{HttpLimits, WebConfig};
 
 use crate::config::{
-    CalendarSection, Config, EngineSection, HttpSection, KafkaSection, KpisSection, LogSection, ReferenceSection,
-    StateSection,
+    CalendarSection, Config, EngineSection, FiscalYearNamedBy, HttpSection, KafkaSection, KpisSection, LogSection,
+    ReferenceSection, StateSection,
 };
 
-/// Checked, typed settings.
+/// Checked, typed settings: what the libraries take.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub listen: SocketAddr,
     pub http: HttpLimits,
     pub web: WebConfig,
-    pub snapshot_interval: Duration,
-    pub dedup_horizon: Duration,
-    pub max_future_skew: Duration,
     pub base_currency: Currency,
     pub fx: Vec<(Currency, f64)>,
-    pub calendar: Calendar,
-    pub stalled_after: Duration,
-    pub stalled_after_by_stage: Vec<(String, Duration)>,
-    pub reload_interval: Duration,
+    pub engine: EngineConfig,
 }
 
 /// Problems found so far, across sections.
 type Problems = Vec<String>;
 
-fn duration(field: &str, text: &str, errors: &mut Problems) -> Duration {
-    humantime::parse_duration(text).unwrap_or_else(|e| {
-        errors.push(format!("{field} = {text:?}: {e} (use e.g. \"5s\", \"10m\", \"7d\")"));
-        Duration::ZERO
-    })
+/// A duration in milliseconds, as the engine takes it.
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 impl Config {
@@ -46,32 +39,20 @@ impl Config {
     pub fn check(&self) -> Result<Settings, Vec<String>> {
         let mut errors = Problems::new();
         self.kafka.check(&mut errors);
-        let snapshot_interval = self.state.check(&mut errors);
-        let (listen, http) = self.http.check(&mut errors);
+        self.state.check(&mut errors);
+        let http = self.http.check(&mut errors);
         let web = self.http.web(&mut errors);
-        let engine = self.engine.check(&mut errors);
-        let calendar = self.calendar.check(&mut errors);
-        let (stalled_after, stalled_after_by_stage) = self.kpis.check(&mut errors);
-        let reload_interval = self.reference.check(&mut errors);
+        let (base_currency, fx) = self.engine.currencies(&mut errors);
+        let mut engine = self.engine.engine(&mut errors);
+        engine.calendar = self.calendar.check(&mut errors);
+        self.kpis.check(&mut engine, &mut errors);
+        self.reference.check(&mut errors);
         self.log.check(&mut errors);
         errors.extend(self.bridge.check());
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(Settings {
-            listen,
-            http,
-            web,
-            snapshot_interval,
-            dedup_horizon: engine.dedup_horizon,
-            max_future_skew: engine.max_future_skew,
-            base_currency: engine.base_currency,
-            fx: engine.fx,
-            calendar,
-            stalled_after,
-            stalled_after_by_stage,
-            reload_interval,
-        })
+        Ok(Settings { http, web, base_currency, fx, engine })
     }
 }
 
@@ -108,24 +89,13 @@ impl KafkaSection {
 }
 
 impl StateSection {
-    /// The snapshot interval.
-    fn check(&self, errors: &mut Problems) -> Duration {
-        let snapshot_interval = duration("state.snapshot_interval", &self.snapshot_interval, errors);
-        if snapshot_interval.is_zero() && !errors.iter().any(|e| e.starts_with("state.snapshot_interval")) {
+    fn check(&self, errors: &mut Problems) {
+        if self.snapshot_interval.is_zero() {
             errors.push("state.snapshot_interval must be more than 0".into());
-        }
-        let store_ok = self.store.strip_prefix("file://").is_some_and(|d| !d.is_empty())
-            || self.store.strip_prefix("kafka://").is_some_and(|t| !t.is_empty());
-        if !store_ok {
-            errors.push(format!("state.store = {:?} must be file://DIR or kafka://TOPIC", self.store));
-        }
-        if !["rebuild", "committed"].contains(&self.when_missing.as_str()) {
-            errors.push(format!("state.when_missing = {:?} must be \"rebuild\" or \"committed\"", self.when_missing));
         }
         if self.ready_max_lag < 0 {
             errors.push(format!("state.ready_max_lag = {} must be 0 or more", self.ready_max_lag));
         }
-        snapshot_interval
     }
 }
 
@@ -141,44 +111,29 @@ impl HttpSection {
         })
     }
 
-    /// The listen address and the connection limits.
-    fn check(&self, errors: &mut Problems) -> (SocketAddr, HttpLimits) {
-        let listen = self.listen.parse::<SocketAddr>().unwrap_or_else(|e| {
-            errors.push(format!("http.listen = {:?}: {e} (expected ip:port, e.g. 0.0.0.0:9898)", self.listen));
-            SocketAddr::from(([0, 0, 0, 0], 0))
-        });
-        let limits = HttpLimits {
-            header_read_timeout: duration("http.header_read_timeout", &self.header_read_timeout, errors),
-            idle_timeout: duration("http.idle_timeout", &self.idle_timeout, errors),
-            max_connections: self.max_connections,
-        };
-        if limits.header_read_timeout.is_zero() || limits.idle_timeout.is_zero() {
+    /// The connection limits.
+    fn check(&self, errors: &mut Problems) -> HttpLimits {
+        if self.header_read_timeout.is_zero() || self.idle_timeout.is_zero() {
             errors.push("http.header_read_timeout and http.idle_timeout must be more than 0".into());
         }
         if !(1..=100_000).contains(&self.max_connections) {
             errors.push(format!("http.max_connections = {} must be 1 to 100000", self.max_connections));
         }
-        (listen, limits)
+        HttpLimits {
+            header_read_timeout: self.header_read_timeout,
+            idle_timeout: self.idle_timeout,
+            max_connections: self.max_connections,
+        }
     }
 }
 
-/// The typed values of `[engine]`.
-struct EngineSettings {
-    base_currency: Currency,
-    fx: Vec<(Currency, f64)>,
-    dedup_horizon: Duration,
-    max_future_skew: Duration,
-}
-
 impl EngineSection {
-    fn check(&self, errors: &mut Problems) -> EngineSettings {
+    /// The base currency and the starting exchange rates.
+    fn currencies(&self, errors: &mut Problems) -> (Currency, Vec<(Currency, f64)>) {
         let base_currency = Currency::parse(&self.base_currency).unwrap_or_else(|| {
             errors.push(format!("engine.base_currency = {:?} is not an ISO 4217 code", self.base_currency));
             Currency::parse("EUR").expect("valid")
         });
-        if !matches!(self.fx_rates.as_str(), "dated" | "latest") {
-            errors.push(format!("engine.fx_rates = {:?} must be \"dated\" or \"latest\"", self.fx_rates));
-        }
         let mut fx = Vec::new();
         for (code, rate) in &self.fx {
             match (Currency::parse(code), validate::rate(*rate)) {
@@ -187,15 +142,24 @@ impl EngineSection {
                 (None, _) => errors.push(format!("engine.fx.{code}: {code:?} is not an ISO 4217 code")),
             }
         }
-        let dedup_horizon = duration("engine.dedup_horizon", &self.dedup_horizon, errors);
-        let max_future_skew = duration("engine.max_future_skew", &self.max_future_skew, errors);
+        (base_currency, fx)
+    }
+
+    /// The engine's settings of this section (the others from their defaults).
+    fn engine(&self, errors: &mut Problems) -> EngineConfig {
         if self.max_entities == 0 {
             errors.push("engine.max_entities must be at least 1".into());
         }
         if self.dedup_max_ids == 0 {
             errors.push("engine.dedup_max_ids must be at least 1".into());
         }
-        EngineSettings { base_currency, fx, dedup_horizon, max_future_skew }
+        EngineConfig {
+            dedup_horizon_ms: ms(self.dedup_horizon),
+            dedup_max_ids: self.dedup_max_ids,
+            max_future_skew_ms: ms(self.max_future_skew),
+            max_entities: self.max_entities,
+            ..EngineConfig::default()
+        }
     }
 }
 
@@ -211,21 +175,13 @@ impl CalendarSection {
         if !(1..=12).contains(&self.fiscal_year_start_month) {
             errors.push(format!("calendar.fiscal_year_start_month = {} must be 1 to 12", self.fiscal_year_start_month));
         }
-        let named_by_end = match self.fiscal_year_named_by.as_str() {
-            "start" => false,
-            "end" => true,
-            other => {
-                errors.push(format!("calendar.fiscal_year_named_by = {other:?} must be \"start\" or \"end\""));
-                false
-            }
-        };
-        Calendar::new(tz, self.fiscal_year_start_month, named_by_end)
+        Calendar::new(tz, self.fiscal_year_start_month, self.fiscal_year_named_by == FiscalYearNamedBy::End)
     }
 }
 
 impl KpisSection {
-    /// The default stall limit and the per-stage ones.
-    fn check(&self, errors: &mut Problems) -> (Duration, Vec<(String, Duration)>) {
+    /// Sets the engine's settings of this section.
+    fn check(&self, engine: &mut EngineConfig, errors: &mut Problems) {
         if let Err(e) = validate::unit_interval(self.gross_margin) {
             errors.push(format!("kpis.gross_margin: {e}"));
         }
@@ -242,19 +198,20 @@ impl KpisSection {
                 salespulse_engine::MAX_STAGE_BUDGET
             ));
         }
-        let stalled_after = duration("kpis.stalled_after", &self.stalled_after, errors);
-        let by_stage = self
-            .stalled_after_by_stage
-            .iter()
-            .map(|(stage, d)| (stage.clone(), duration(&format!("kpis.stalled_after_by_stage.{stage}"), d, errors)))
-            .collect();
-        (stalled_after, by_stage)
+        engine.gross_margin = self.gross_margin;
+        engine.stalled_default_ms = ms(self.stalled_after);
+        engine.stalled_after_ms =
+            self.stalled_after_by_stage.iter().map(|(stage, d)| (stage.clone(), ms(**d))).collect();
+        engine.per_rep = self.per_rep_series;
+        engine.rep_series_budget = self.rep_series_budget;
+        engine.max_teams = self.max_teams;
+        engine.max_stages = self.max_stages;
+        engine.max_reps = self.max_reps;
     }
 }
 
 impl ReferenceSection {
-    /// The reload interval.
-    fn check(&self, errors: &mut Problems) -> Duration {
+    fn check(&self, errors: &mut Problems) {
         for (name, p) in [
             ("roster_file", &self.roster_file),
             ("quotas_file", &self.quotas_file),
@@ -265,15 +222,14 @@ impl ReferenceSection {
                 errors.push(format!("reference.{name} = {:?} does not exist", p.display().to_string()));
             }
         }
-        duration("reference.reload_interval", &self.reload_interval, errors)
+        if self.reload_interval.is_zero() {
+            errors.push("reference.reload_interval must be more than 0".into());
+        }
     }
 }
 
 impl LogSection {
     fn check(&self, errors: &mut Problems) {
-        if !["text", "json"].contains(&self.format.as_str()) {
-            errors.push(format!("log.format = {:?} must be \"text\" or \"json\"", self.format));
-        }
         if let Err(err) = tracing_subscriber::EnvFilter::try_new(&self.level) {
             errors.push(format!("log.level = {:?}: {err}", self.level));
         }

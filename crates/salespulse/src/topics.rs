@@ -42,7 +42,7 @@ pub async fn run(args: &TopicsArgs, r: &Resolved) -> anyhow::Result<()> {
             ],
         });
     }
-    if let Some(topic) = r.config.state.store.strip_prefix("kafka://") {
+    if let Some(topic) = r.config.state.store.topic() {
         specs.push(TopicSpec {
             name: topic.to_owned(),
             partitions: args.partitions,
