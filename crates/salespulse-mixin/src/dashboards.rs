@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 
+use crate::mixin::{Generated, Mixin};
 use crate::promql::{Scope, scope};
-use crate::{Generated, Mixin};
 
 /// The dashboard templates: (file name, text).
 const TEMPLATES: [(&str, &str); 7] = [

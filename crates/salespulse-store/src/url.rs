@@ -4,7 +4,9 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::error::StoreError;
-use crate::{FileStore, KafkaStore, SnapshotStore};
+use crate::file::FileStore;
+use crate::kafka::KafkaStore;
+use crate::snapshot_store::SnapshotStore;
 
 /// A snapshot store's URL, checked: `file://DIR` or `kafka://TOPIC`, neither part empty.
 #[derive(Debug, Clone, PartialEq, Eq)]

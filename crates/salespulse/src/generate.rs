@@ -99,7 +99,7 @@ impl Out {
 /// Runs the generator until done (backfill) or until `stop` (live).
 pub fn run(args: GenArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
     let mut errors = Vec::new();
-    let props = crate::resolved::properties(&args.kafka_properties, &mut errors);
+    let props = crate::config::resolve::properties(&args.kafka_properties, &mut errors);
     if !errors.is_empty() {
         bail!(errors.join("; "));
     }

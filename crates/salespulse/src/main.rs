@@ -7,13 +7,9 @@
 mod cli;
 mod config;
 mod generate;
-mod layers;
 mod logging;
 mod mixin;
-mod resolved;
 mod run;
-mod secrets;
-mod settings;
 mod topics;
 mod watch;
 
@@ -24,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::Parser;
 
 use cli::{Cli, Command};
-use resolved::Purpose;
+use config::resolve::{self as resolved, Purpose};
 
 fn resolve_or_exit(common: &cli::Common, purpose: Purpose) -> Result<resolved::Resolved, ExitCode> {
     match resolved::resolve(common, purpose) {
@@ -83,7 +79,7 @@ fn main() -> ExitCode {
         }
         Command::Mixin(args) => return mixin::run(&args),
         Command::Gen(args) => {
-            logging::init(config::LogFormat::Text, "warn");
+            logging::init(config::sections::LogFormat::Text, "warn");
             let stop = Arc::new(AtomicBool::new(false));
             let flag = stop.clone();
             let rt = runtime();

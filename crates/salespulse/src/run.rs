@@ -16,8 +16,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::{error, info};
 
-use crate::config::FxRates;
-use crate::resolved::Resolved;
+use crate::config::resolve::Resolved;
+use crate::config::sections::FxRates;
 
 /// A future that resolves when `rx` sees `true`.
 async fn stopped(mut rx: watch::Receiver<bool>) {

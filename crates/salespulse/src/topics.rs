@@ -4,7 +4,7 @@ use anyhow::Context;
 use salespulse_kafka::{TopicSpec, create_topics};
 
 use crate::cli::TopicsArgs;
-use crate::resolved::Resolved;
+use crate::config::resolve::Resolved;
 
 /// Creates the events, reference and dead-letter topics that do not exist yet.
 pub async fn run(args: &TopicsArgs, r: &Resolved) -> anyhow::Result<()> {

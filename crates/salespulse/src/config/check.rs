@@ -11,7 +11,7 @@ use salespulse_engine::calendar::Calendar;
 use salespulse_events::{Currency, validate};
 use salespulse_exporter::{HttpLimits, WebConfig};
 
-use crate::config::{
+use crate::config::sections::{
     CalendarSection, Config, EngineSection, FiscalYearNamedBy, HttpSection, KafkaSection, KpisSection, LogSection,
     ReferenceSection, StateSection,
 };

@@ -7,9 +7,9 @@ use salespulse_kafka::SourceConfig;
 use salespulse_node::{Loaded, NodeConfig, ReferenceFiles};
 
 use crate::cli::Common;
-use crate::config::Config;
-use crate::layers::Layers;
-use crate::settings::Settings;
+use crate::config::check::Settings;
+use crate::config::layers::Layers;
+use crate::config::sections::Config;
 
 /// The configuration after overrides, and its checked form.
 #[derive(Debug)]
@@ -128,7 +128,7 @@ fn checked(args: &Common, purpose: Purpose, config: &mut Config, layers: Layers)
         config.kafka.properties.extend(from_file);
     }
     config.kafka.properties.extend(properties(&args.kafka_properties, &mut errors));
-    config.kafka.properties.extend(crate::secrets::from_env(|name| std::env::var(name).ok(), &mut errors));
+    config.kafka.properties.extend(crate::config::secrets::from_env(|name| std::env::var(name).ok(), &mut errors));
     errors.extend(salespulse_kafka::property_problems(&config.kafka.properties));
     // Every client's librdkafka configuration, built without connecting: unknown names and
     // bad values fail here, named, never shown with their value.
@@ -146,10 +146,10 @@ fn checked(args: &Common, purpose: Purpose, config: &mut Config, layers: Layers)
     // An empty variable (a compose file passing one through unset) is no secret.
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let bridge = &mut config.bridge;
-    if let Some(s) = crate::secrets::one(salespulse_bridge::HUBSPOT_SECRET_VARIABLE, env, &mut errors) {
+    if let Some(s) = crate::config::secrets::one(salespulse_bridge::HUBSPOT_SECRET_VARIABLE, env, &mut errors) {
         bridge.hubspot.get_or_insert_with(Default::default).app_secret = s;
     }
-    if let Some(s) = crate::secrets::one(salespulse_bridge::PIPEDRIVE_PASSWORD_VARIABLE, env, &mut errors) {
+    if let Some(s) = crate::config::secrets::one(salespulse_bridge::PIPEDRIVE_PASSWORD_VARIABLE, env, &mut errors) {
         bridge.pipedrive.get_or_insert_with(Default::default).password = s;
     }
     if purpose != Purpose::Service {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde_path_to_error::Segment;
 use toml::{Table, Value};
 
-use crate::config::Config;
+use crate::config::sections::Config;
 
 /// Settings that hold secrets: never shown, and readable from `..._FILE`.
 pub const SECRET_SETTINGS: [&str; 2] = ["bridge.hubspot.app_secret", "bridge.pipedrive.password"];
@@ -418,7 +418,7 @@ mod tests {
         assert_eq!(config.kpis.max_teams, 7);
         assert_eq!(config.engine.fx.get("USD"), Some(&0.9));
         assert_eq!(config.bridge.hubspot.as_ref().map(|h| h.app_secret.as_str()), Some("s3cret"));
-        assert_eq!(config.state.when_missing, crate::config::WhenMissing::Rebuild, "empty is unset");
+        assert_eq!(config.state.when_missing, crate::config::sections::WhenMissing::Rebuild, "empty is unset");
         let problems = layers.take_problems();
         assert_eq!(
             problems,
