@@ -261,3 +261,27 @@ fn check_with_promtool(text: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A replay logs, while it runs, the messages left, the rate and an estimate, then once
+/// that it caught up (`log.progress_interval` shortened so that a short replay shows it).
+#[test]
+fn a_replay_reports_its_progress_then_that_it_caught_up() {
+    let (topic, reference) = (unique("progress"), unique("progress-ref"));
+    create_topic(&topic, 6);
+    create_topic(&reference, 1);
+    generate(&topic, &reference, &["--events", "150000", "--days", "30", "--seed", "5"]);
+    let config = config_file("[kafka]\ndead_letter_topic = \"\"\n[log]\nprogress_interval = \"100ms\"\n");
+    let service = Service::builder().config(&config).topic(&topic).reference_topic(&reference).start();
+    eventually(Duration::from_secs(180), "the replay to be caught up", || {
+        let log = service.log_text();
+        if log.contains("caught up") { Ok(()) } else { Err(format!("log so far:\n{log}")) }
+    });
+    let log = service.log_text();
+    let line = log.lines().find(|l| l.contains("catching up")).unwrap_or_else(|| panic!("no progress line:\n{log}"));
+    for field in ["messages_left", "per_second", "eta"] {
+        assert!(line.contains(field), "{field} not in {line}");
+    }
+    let done = log.lines().find(|l| l.contains("caught up")).expect("a caught-up line");
+    assert!(done.contains("messages") && done.contains("seconds"), "{done}");
+    assert_eq!(log.matches("caught up").count(), 1, "said once:\n{log}");
+}

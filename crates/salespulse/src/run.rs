@@ -109,17 +109,20 @@ async fn reference_topic(
     }
 }
 
-/// How often a catch-up reports its progress.
-const PROGRESS_EVERY: Duration = Duration::from_secs(5);
-
-/// Logs the progress of a catch-up every [`PROGRESS_EVERY`], and once when it is over.
-async fn report_progress(node: Arc<Node>, consumed: prometheus::IntCounter, mut stop: watch::Receiver<bool>) {
+/// Logs the progress of a catch-up every `every` (`log.progress_interval`), and once when
+/// it is over.
+async fn report_progress(
+    node: Arc<Node>,
+    consumed: prometheus::IntCounter,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut progress = Progress::default();
     progress.tick(chrono::Utc::now().timestamp_millis(), None, consumed.get());
     loop {
         tokio::select! {
             _ = stop.changed() => return,
-            () = tokio::time::sleep(PROGRESS_EVERY) => {}
+            () = tokio::time::sleep(every) => {}
         }
         let now = chrono::Utc::now().timestamp_millis();
         match progress.tick(now, node.messages_behind(), consumed.get()) {
@@ -164,7 +167,12 @@ pub async fn run(r: Resolved) -> anyhow::Result<()> {
     }
     node.mark_reference_loaded();
 
-    tokio::spawn(report_progress(node.clone(), metrics.consumed.clone(), stop_rx.clone()));
+    tokio::spawn(report_progress(
+        node.clone(),
+        metrics.consumed.clone(),
+        r.config.log.progress_interval,
+        stop_rx.clone(),
+    ));
     let joined = node.joined();
     let result = salespulse_kafka::run(source, node, metrics, joined, stopped(stop_rx.clone())).await;
     stop_tx.send(true).ok();

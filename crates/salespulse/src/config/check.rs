@@ -230,6 +230,9 @@ impl ReferenceSection {
 
 impl LogSection {
     fn check(&self, errors: &mut Problems) {
+        if self.progress_interval.is_zero() {
+            errors.push("log.progress_interval must be more than 0".into());
+        }
         if let Err(err) = tracing_subscriber::EnvFilter::try_new(&self.level) {
             errors.push(format!("log.level = {:?}: {err}", self.level));
         }

@@ -270,11 +270,15 @@ pub struct LogSection {
     pub format: LogFormat,
     /// A tracing filter, e.g. `info` or `info,salespulse_kafka=debug`.
     pub level: String,
+    /// While catching up (a replay, a backlog), how often the messages left, the rate and
+    /// an estimate are logged.
+    #[serde(with = "humantime_serde")]
+    pub progress_interval: Duration,
 }
 
 impl Default for LogSection {
     fn default() -> LogSection {
-        LogSection { format: LogFormat::Text, level: "info".into() }
+        LogSection { format: LogFormat::Text, level: "info".into(), progress_interval: Duration::from_secs(5) }
     }
 }
 
