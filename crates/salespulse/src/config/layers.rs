@@ -144,7 +144,7 @@ impl Layers {
             let already =
                 self.problems.iter().any(|p| p.starts_with(&format!("{path}.")) || p.starts_with(&format!("{path}[")));
             if !(message.starts_with("missing field") && already) {
-                let shown = if is_secret(&path) || path.starts_with("kafka.properties.") {
+                let shown = if is_secret(&path) || path == "kafka.properties" || path.starts_with("kafka.properties.") {
                     "a value of the wrong type".to_owned()
                 } else {
                     hinted(message.lines().next().unwrap_or_default().trim())
@@ -385,6 +385,17 @@ mod tests {
     }
 
     #[test]
+    fn kafka_properties_of_the_wrong_shape_are_named_not_shown() {
+        for (value, secret) in [("hunter2", "hunter2"), ("{ \"sasl.password\" = 7777 }", "7777")] {
+            let mut layers = Layers::default();
+            layers.env([("SALESPULSE_KAFKA__PROPERTIES".to_owned(), value.to_owned())]);
+            layers.typed();
+            let problems = layers.take_problems();
+            assert!(problems.len() == 1 && !problems[0].contains(secret), "{problems:?}");
+        }
+    }
+
+    #[test]
     fn a_syntax_error_gives_its_line_and_not_its_text() {
         let (mut layers, _) = file("[bridge.pipedrive]\nusername = \"pd\"\npassword = \"hunter2\n");
         layers.typed();
@@ -422,7 +433,9 @@ mod tests {
         let problems = layers.take_problems();
         assert_eq!(
             problems,
-            ["log.levle: unknown field `levle`, expected `format` or `level` (from SALESPULSE_LOG__LEVLE)"]
+            [
+                "log.levle: unknown field `levle`, expected one of `format`, `level`, `progress_interval` (from SALESPULSE_LOG__LEVLE)"
+            ]
         );
         let printed = layers.print(&config);
         assert!(printed.contains("group_id = \"2026\"  # SALESPULSE_KAFKA__GROUP_ID"), "{printed}");
