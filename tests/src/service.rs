@@ -64,6 +64,8 @@ pub struct Service {
 #[derive(Debug, Default)]
 pub struct ServiceBuilder {
     args: Vec<(&'static str, String)>,
+    /// `session.timeout.ms` (default 6000: the broker's join waits for it).
+    session_timeout_ms: Option<u32>,
 }
 
 impl ServiceBuilder {
@@ -103,6 +105,12 @@ impl ServiceBuilder {
         self.set("--dead-letter-topic", topic)
     }
 
+    /// `session.timeout.ms` of the group (default 6000).
+    pub fn session_timeout_ms(mut self, ms: u32) -> ServiceBuilder {
+        self.session_timeout_ms = Some(ms);
+        self
+    }
+
     /// `--state`: the snapshot store (default: a fresh directory of its own).
     pub fn state(self, store: &str) -> ServiceBuilder {
         self.set("--state", store)
@@ -120,12 +128,13 @@ impl ServiceBuilder {
             b = b.state(&format!("file://{}", dir.display()));
         }
         let addr = format!("127.0.0.1:{}", free_port());
+        let session = format!("session.timeout.ms={}", b.session_timeout_ms.unwrap_or(6000));
         let log = std::env::temp_dir().join(format!("{}.log", crate::unique("salespulse-e2e")));
         let out = std::fs::File::create(&log).expect("log file");
         let child = Command::new(binary())
             .arg("run")
             .args(b.args.iter().flat_map(|(f, v)| [*f, v.as_str()]))
-            .args(["--listen", &addr, "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"])
+            .args(["--listen", &addr, "-X", &session, "-X", "heartbeat.interval.ms=500"])
             .env("SALESPULSE_LOG_FORMAT", "json")
             .stdout(Stdio::null())
             .stderr(out)

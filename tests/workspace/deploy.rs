@@ -95,6 +95,14 @@ fn the_file_store_overlay_is_one_statefulset_pod_with_a_volume_for_its_snapshots
     let mounts = sts["spec"]["template"]["spec"]["containers"][0]["volumeMounts"].as_vec().cloned().unwrap_or_default();
     assert!(mounts.iter().any(|m| m["name"].as_str() == Some(claim) && m["mountPath"].as_str() == Some(&dir)));
     assert!(sts["spec"]["template"]["spec"]["securityContext"]["fsGroup"].as_i64().is_some(), "a writable volume");
+    // Each pod is a static member of the group, named after itself.
+    let env = sts["spec"]["template"]["spec"]["containers"][0]["env"].as_vec().cloned().unwrap_or_default();
+    let member = env.iter().find(|e| e["name"].as_str() == Some("SALESPULSE_KAFKA__GROUP_INSTANCE_ID"));
+    assert_eq!(
+        member.and_then(|e| e["valueFrom"]["fieldRef"]["fieldPath"].as_str()),
+        Some("metadata.name"),
+        "group.instance.id from the pod name"
+    );
 }
 
 #[test]

@@ -360,6 +360,7 @@ mod tests {
             brokers: "127.0.0.1:1".into(),
             topic: "events".into(),
             group_id: "g".into(),
+            group_instance_id: None,
             dead_letter_topic: None,
             max_message_bytes: 0,
             checkpoint_interval: Duration::from_secs(1),

@@ -77,7 +77,7 @@ impl SourceConfig {
     /// 20 000 per partition: refilled that often, a smaller queue keeps the loop fed and
     /// holds less memory.
     pub fn consumer(&self) -> ClientConfig {
-        let defaults = [
+        let mut defaults = vec![
             ("group.id", self.group_id.as_str()),
             ("partition.assignment.strategy", "cooperative-sticky"),
             ("auto.offset.reset", "earliest"),
@@ -86,6 +86,9 @@ impl SourceConfig {
             ("queued.min.messages", "20000"),
             ("statistics.interval.ms", "2000"),
         ];
+        if let Some(id) = &self.group_instance_id {
+            defaults.push(("group.instance.id", id));
+        }
         self.build(Some(Role::Reader), &defaults)
     }
 
@@ -214,6 +217,7 @@ mod tests {
             brokers: "localhost:9092".into(),
             topic: "t".into(),
             group_id: "g".into(),
+            group_instance_id: None,
             dead_letter_topic: None,
             max_message_bytes: 0,
             checkpoint_interval: std::time::Duration::from_secs(1),

@@ -12,6 +12,10 @@ pub struct SourceConfig {
     pub topic: String,
     /// The consumer group.
     pub group_id: String,
+    /// A static member id of the events consumer (`group.instance.id`), stable across
+    /// restarts of this instance: a restart within the session timeout moves no
+    /// partition. `None`: a dynamic member.
+    pub group_instance_id: Option<String>,
     /// Where rejected messages go; `None` to only count and log them.
     pub dead_letter_topic: Option<String>,
     /// Messages larger than this are rejected (`too_large`).

@@ -10,6 +10,7 @@ use salespulse_engine::EngineConfig;
 use salespulse_engine::calendar::Calendar;
 use salespulse_events::{Currency, validate};
 use salespulse_exporter::{HttpLimits, WebConfig};
+use salespulse_kafka::SourceConfig;
 
 use crate::config::sections::{
     CalendarSection, Config, EngineSection, FiscalYearNamedBy, HttpSection, KafkaSection, KpisSection, LogSection,
@@ -57,6 +58,21 @@ impl Config {
 }
 
 impl KafkaSection {
+    /// What the Kafka clients take; offsets are committed after each snapshot.
+    pub fn source(&self, checkpoint_interval: Duration) -> SourceConfig {
+        let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        SourceConfig {
+            brokers: self.brokers.clone(),
+            topic: self.topic.clone(),
+            group_id: self.group_id.clone(),
+            group_instance_id: non_empty(&self.group_instance_id),
+            dead_letter_topic: non_empty(&self.dead_letter_topic),
+            max_message_bytes: self.max_message_bytes,
+            checkpoint_interval,
+            properties: self.properties.clone(),
+        }
+    }
+
     fn check(&self, errors: &mut Problems) {
         if self.brokers.trim().is_empty() {
             errors.push("kafka.brokers is empty (expected host:port[,host:port...])".into());
@@ -78,6 +94,12 @@ impl KafkaSection {
                     "{name} = {value:?} is not a valid topic name (letters, digits, '.', '_', '-'; at most 249)"
                 ));
             }
+        }
+        let id = &self.group_instance_id;
+        if id.len() > 249 || !id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+            errors.push(format!(
+                "kafka.group_instance_id = {id:?} is not a valid member id (letters, digits, '.', '_', '-'; at most 249)"
+            ));
         }
         if !self.dead_letter_topic.is_empty() && self.dead_letter_topic == self.topic {
             errors.push("kafka.dead_letter_topic must differ from kafka.topic".into());

@@ -1,8 +1,6 @@
 //! Turns the config file plus environment and flags into [`Resolved`]: the configuration,
 //! its checked settings, and the reference files with what they held at startup.
 
-use std::time::Duration;
-
 use salespulse_kafka::SourceConfig;
 use salespulse_node::{Loaded, NodeConfig, ReferenceFiles};
 
@@ -132,17 +130,7 @@ fn checked(args: &Common, purpose: Purpose, config: &mut Config, layers: Layers)
     errors.extend(salespulse_kafka::property_problems(&config.kafka.properties));
     // Every client's librdkafka configuration, built without connecting: unknown names and
     // bad values fail here, named, never shown with their value.
-    let k = &config.kafka;
-    let probe = SourceConfig {
-        brokers: k.brokers.clone(),
-        topic: k.topic.clone(),
-        group_id: k.group_id.clone(),
-        dead_letter_topic: None,
-        max_message_bytes: k.max_message_bytes,
-        checkpoint_interval: Duration::ZERO,
-        properties: k.properties.clone(),
-    };
-    errors.extend(salespulse_kafka::client_problems(&probe));
+    errors.extend(salespulse_kafka::client_problems(&config.kafka.source(config.state.snapshot_interval)));
     // An empty variable (a compose file passing one through unset) is no secret.
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let bridge = &mut config.bridge;
@@ -196,16 +184,7 @@ impl Resolved {
 
     /// Settings of the Kafka source.
     pub fn source(&self) -> SourceConfig {
-        let k = &self.config.kafka;
-        SourceConfig {
-            brokers: k.brokers.clone(),
-            topic: k.topic.clone(),
-            group_id: k.group_id.clone(),
-            dead_letter_topic: non_empty(&k.dead_letter_topic),
-            max_message_bytes: k.max_message_bytes,
-            checkpoint_interval: self.config.state.snapshot_interval,
-            properties: k.properties.clone(),
-        }
+        self.config.kafka.source(self.config.state.snapshot_interval)
     }
 
     /// Settings of the node: its engine, snapshot keys, start without a snapshot and

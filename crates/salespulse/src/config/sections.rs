@@ -43,6 +43,10 @@ pub struct KafkaSection {
     pub reference_topic: String,
     /// Consumer group id; every instance of one deployment shares it.
     pub group_id: String,
+    /// A static member id, one per instance and stable across its restarts (the pod name
+    /// of a StatefulSet): a restart within `session.timeout.ms` moves no partition and
+    /// triggers no rebalance. "" for a dynamic member.
+    pub group_instance_id: String,
     /// Where rejected messages go; "" to only count and log them.
     pub dead_letter_topic: String,
     /// Messages larger than this many bytes are rejected.
@@ -61,6 +65,7 @@ impl Default for KafkaSection {
             topic: "crm.events".into(),
             reference_topic: "crm.reference".into(),
             group_id: "salespulse".into(),
+            group_instance_id: String::new(),
             dead_letter_topic: "crm.events.dlq".into(),
             max_message_bytes: 64 * 1024,
             properties: BTreeMap::new(),
