@@ -1,5 +1,6 @@
 //! State that survives: restarts, kill -9, corrupt snapshots, rebalances between
-//! instances — each compared with a single clean run over the same events.
+//! instances, scaling out and in under live load (which also reports how long partitions
+//! had no owner) — each compared with a single clean run over the same events.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -262,4 +263,80 @@ fn an_idle_healthy_instance_has_no_change_waiting_for_a_snapshot() {
     assert!(svc.terminate(Duration::from_secs(30)).success());
     let svc = w.service(&cfg, &group);
     eventually(Duration::from_secs(90), "restored, every change durable", || durable(&svc));
+}
+
+/// Partitions of the topic that no live instance owns, summed over `alive`.
+fn unowned(alive: &[&Service], partitions: f64) -> f64 {
+    let owned: f64 =
+        alive.iter().filter_map(|s| s.scrape().ok()).map(|m| m.sum("salespulse_partitions_assigned")).sum();
+    (partitions - owned).max(0.0)
+}
+
+/// Polls `alive` for `how_long`, adding up partition-seconds without an owner.
+fn watch_ownership(alive: &[&Service], partitions: f64, how_long: Duration, unowned_seconds: &mut f64) {
+    let start = std::time::Instant::now();
+    let mut last = std::time::Instant::now();
+    while start.elapsed() < how_long {
+        let gap = unowned(alive, partitions);
+        *unowned_seconds += gap * last.elapsed().as_secs_f64();
+        last = std::time::Instant::now();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn scaling_out_and_in_under_live_load_stays_exact() {
+    let w = world(6);
+    let dir = temp_dir("scale");
+    let cfg = config(&dir, &format!("file://{}", dir.join("snapshots").display()));
+    let group = unique("scale-group");
+    w.backfill(3000, 31);
+    let mut live = generator(&[
+        "--brokers",
+        &w.brokers,
+        "--topic",
+        &w.topic,
+        "--reference-topic",
+        &w.reference,
+        "--rate",
+        "150/s",
+        "--seed",
+        "32",
+        "--no-reference",
+    ]);
+    let a = w.service(&cfg, &group);
+    eventually(Duration::from_secs(60), "the first instance to own every partition", || {
+        let m = settled(&a)?;
+        if m.sum("salespulse_partitions_assigned") == 6.0 { Ok(()) } else { Err("not all partitions".into()) }
+    });
+    // Two more join.
+    let mut b = w.service(&cfg, &group);
+    let c = w.service(&cfg, &group);
+    eventually(Duration::from_secs(90), "three instances to share the partitions", || {
+        let owned: Vec<f64> = [&a, &b, &c]
+            .iter()
+            .map(|s| s.scrape().map(|m| m.sum("salespulse_partitions_assigned")))
+            .collect::<Result<_, _>>()?;
+        if owned.iter().all(|n| *n >= 1.0) && owned.iter().sum::<f64>() == 6.0 {
+            Ok(())
+        } else {
+            Err(format!("{owned:?}"))
+        }
+    });
+    // One leaves cleanly, then one crashes, while events keep coming.
+    let mut unowned_seconds = 0.0;
+    assert!(b.terminate(Duration::from_secs(30)).success(), "b stops cleanly");
+    watch_ownership(&[&a, &c], 6.0, Duration::from_secs(5), &mut unowned_seconds);
+    c.kill();
+    watch_ownership(&[&a], 6.0, Duration::from_secs(15), &mut unowned_seconds);
+    eventually(Duration::from_secs(60), "the last instance to own every partition again", || {
+        let m = a.scrape()?;
+        if m.sum("salespulse_partitions_assigned") == 6.0 { Ok(()) } else { Err("partitions still unowned".into()) }
+    });
+    eprintln!("partitions without an owner while scaling in: {unowned_seconds:.1} partition-seconds");
+    Command::new("kill").args(["-INT", &live.id().to_string()]).status().unwrap();
+    assert!(live.wait().unwrap().success(), "the generator stops cleanly");
+    let clean_dir = temp_dir("scale-clean");
+    let clean = w.service(&config(&clean_dir, &format!("file://{}", clean_dir.display())), &unique("clean-group"));
+    converge(&a, &clean, "the instance left after scaling out and in to equal a clean run");
 }
