@@ -76,6 +76,13 @@ impl World {
             .start()
     }
 
+    /// Live traffic at 150 events/s until it is sent SIGINT.
+    fn live(&self, seed: u64) -> Child {
+        let s = seed.to_string();
+        let args = ["--topic", &self.topic, "--reference-topic", &self.reference, "--rate", "150/s", "--seed", &s];
+        generator(&[&["--brokers", &self.brokers][..], &args, &["--no-reference"]].concat())
+    }
+
     fn backfill(&self, events: u64, seed: u64) {
         let n = events.to_string();
         let s = seed.to_string();
@@ -105,19 +112,7 @@ fn kill_dash_nine_at_random_moments_loses_nothing_and_counts_nothing_twice() {
     let group = unique("crash-group");
     w.backfill(3000, 21);
     // Live traffic while the pipeline is killed and restarted.
-    let mut live = generator(&[
-        "--brokers",
-        &w.brokers,
-        "--topic",
-        &w.topic,
-        "--reference-topic",
-        &w.reference,
-        "--rate",
-        "150/s",
-        "--seed",
-        "22",
-        "--no-reference",
-    ]);
+    let mut live = w.live(22);
     let mut seed = 0x5eed_u64;
     for round in 0..10 {
         let svc = w.service(&cfg, &group);
@@ -291,19 +286,7 @@ fn scaling_out_and_in_under_live_load_stays_exact() {
     let cfg = config(&dir, &format!("file://{}", dir.join("snapshots").display()));
     let group = unique("scale-group");
     w.backfill(3000, 31);
-    let mut live = generator(&[
-        "--brokers",
-        &w.brokers,
-        "--topic",
-        &w.topic,
-        "--reference-topic",
-        &w.reference,
-        "--rate",
-        "150/s",
-        "--seed",
-        "32",
-        "--no-reference",
-    ]);
+    let mut live = w.live(32);
     let a = w.service(&cfg, &group);
     eventually(Duration::from_secs(60), "the first instance to own every partition", || {
         let m = settled(&a)?;

@@ -222,8 +222,14 @@ impl Layers {
     }
 }
 
-/// A type error, with what a value of the type looks like when its message does not say.
+/// A type error without the text it was given (a secret put in the wrong place must not
+/// show), with what a value of the type looks like when its message does not say.
 fn hinted(message: &str) -> String {
+    let message = match (message.find(": string \""), message.rfind("\", expected")) {
+        (Some(i), Some(j)) if i < j => format!("{}{}", &message[..i + ": string".len()], &message[j + 1..]),
+        _ => message.to_owned(),
+    };
+    let message = message.as_str();
     let hint = if message.ends_with("expected a duration") {
         " (e.g. \"500ms\", \"5s\", \"10m\", \"7d\")"
     } else if message.starts_with("invalid socket address") {
@@ -393,6 +399,16 @@ mod tests {
             let problems = layers.take_problems();
             assert!(problems.len() == 1 && !problems[0].contains(secret), "{problems:?}");
         }
+    }
+
+    #[test]
+    fn a_string_in_the_wrong_place_is_not_shown() {
+        let (mut layers, _) = file("[bridge]\nhubspot = \"hs-very-secret\"\n[kafka]\nmax_message_bytes = \"big\"\n");
+        layers.typed();
+        let problems = layers.take_problems();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems.iter().all(|p| p.contains("invalid type: string, expected")), "{problems:?}");
+        assert!(!problems.iter().any(|p| p.contains("very-secret") || p.contains("big")), "{problems:?}");
     }
 
     #[test]
