@@ -6,6 +6,7 @@
 //! it yourself. Build the binary first (`cargo build -p salespulse`; `make test` does).
 
 mod bridge;
+mod browser;
 mod events;
 mod grafana;
 mod kafka;
@@ -18,6 +19,7 @@ mod service;
 mod spare_broker;
 
 pub use bridge::*;
+pub use browser::*;
 pub use events::*;
 pub use grafana::*;
 pub use kafka::*;

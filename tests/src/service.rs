@@ -111,6 +111,11 @@ impl ServiceBuilder {
         self
     }
 
+    /// `--listen` (default: a free port), e.g. the address of a service being restarted.
+    pub fn listen(self, addr: &str) -> ServiceBuilder {
+        self.set("--listen", addr)
+    }
+
     /// `--state`: the snapshot store (default: a fresh directory of its own).
     pub fn state(self, store: &str) -> ServiceBuilder {
         self.set("--state", store)
@@ -127,7 +132,10 @@ impl ServiceBuilder {
             let dir = std::env::temp_dir().join(crate::unique("salespulse-state"));
             b = b.state(&format!("file://{}", dir.display()));
         }
-        let addr = format!("127.0.0.1:{}", free_port());
+        let addr = match b.args.iter().position(|(f, _)| *f == "--listen") {
+            Some(i) => b.args.remove(i).1,
+            None => format!("127.0.0.1:{}", free_port()),
+        };
         let session = format!("session.timeout.ms={}", b.session_timeout_ms.unwrap_or(6000));
         let log = std::env::temp_dir().join(format!("{}.log", crate::unique("salespulse-e2e")));
         let out = std::fs::File::create(&log).expect("log file");

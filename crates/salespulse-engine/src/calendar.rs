@@ -17,7 +17,7 @@ use crate::time::Ms;
 pub type MonthKey = i32;
 
 /// The kinds of calendar period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum PeriodKind {
     Month,
     Quarter,
@@ -75,6 +75,23 @@ impl Calendar {
     pub fn month_of(&self, t: Ms) -> MonthKey {
         let local = Utc.timestamp_millis_opt(t).single().unwrap_or_default().with_timezone(&self.tz);
         month_key(local.year(), local.month())
+    }
+
+    /// The instant local month `m` begins.
+    fn month_start(&self, m: MonthKey) -> Option<Ms> {
+        let (year, month0) = (m.div_euclid(12), m.rem_euclid(12));
+        let month = u32::try_from(month0).ok()? + 1;
+        Some(self.tz.with_ymd_and_hms(year, month, 1, 0, 0, 0).earliest()?.timestamp_millis())
+    }
+
+    /// How much of the local month holding `now` has passed, 0 to 1.
+    pub fn month_elapsed(&self, now: Ms) -> f64 {
+        let m = self.month_of(now);
+        match (self.month_start(m), self.month_start(m + 1)) {
+            #[allow(clippy::cast_precision_loss, reason = "a fraction of a month")]
+            (Some(a), Some(b)) if b > a => ((now - a) as f64 / (b - a) as f64).clamp(0.0, 1.0),
+            _ => 0.0,
+        }
     }
 
     /// First month of the fiscal year holding month `m`.

@@ -174,7 +174,8 @@ impl Deal {
         self.owners.last().map(|o| o.1)
     }
 
-    fn owner_at(&self, t: Ms) -> Option<OwnerId> {
+    /// The owner at `t` (the first one before any).
+    pub fn owner_at(&self, t: Ms) -> Option<OwnerId> {
         self.owners.iter().rev().find(|(u, _)| *u <= t).or(self.owners.first()).map(|o| o.1)
     }
 

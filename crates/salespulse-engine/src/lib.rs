@@ -53,6 +53,7 @@ mod contrib;
 mod deals;
 mod dedup;
 mod entities;
+pub mod feed;
 pub mod fixed;
 pub mod hist;
 mod interner;

@@ -20,7 +20,7 @@ pub fn ms(t: DateTime<Utc>) -> Ms {
 }
 
 /// The rolling windows, shortest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Window {
     H1,
     H24,

@@ -44,8 +44,9 @@ struct Renders {
     latest: Mutex<Option<(Instant, Bytes)>>,
 }
 
-/// Serves the endpoints on `listener` within `limits`, with the TLS and users of `web`,
-/// until `shutdown` resolves. `/metrics` is `registry` (the service metrics) followed by
+/// Serves the endpoints (and the routes of `more`, such as the board's) on `listener`
+/// within `limits`, with the TLS and users of `web` for all of them, until `shutdown`
+/// resolves. `/metrics` is `registry` (the service metrics) followed by
 /// the KPI families of `source`, read in that order: a scrape's KPIs hold at least every
 /// event its counters count. `/healthz` and `/readyz` never wait for a `/metrics` render
 /// (renders run on the blocking pool) and need no credentials.
@@ -55,6 +56,7 @@ pub async fn serve(
     source: Arc<dyn KpiSource>,
     limits: HttpLimits,
     web: WebConfig,
+    more: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ExporterError> {
     let web = LiveWeb::new(web);
@@ -64,6 +66,7 @@ pub async fn serve(
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .with_state(AppState { registry, source, renders: Arc::default() })
+        .merge(more)
         .layer(axum::middleware::from_fn_with_state(BasicAuth::new(web.clone()), crate::auth::check));
     let watcher = tokio::spawn(web.clone().watch(RELOAD_EVERY));
     let served = crate::conn::accept(listener, app, limits, web, shutdown).await;
@@ -73,7 +76,7 @@ pub async fn serve(
 }
 
 async fn index() -> &'static str {
-    "salespulse: live B2B sales KPIs\n  /metrics  Prometheus metrics\n  /healthz  liveness\n  /readyz   readiness\n"
+    "salespulse: live B2B sales KPIs\n  /metrics  Prometheus metrics\n  /board    live team board\n  /api/v1/  the board's JSON API\n  /healthz  liveness\n  /readyz   readiness\n"
 }
 
 /// Whether the scraper accepts a gzip body (`Accept-Encoding: gzip`, not with `q=0`).

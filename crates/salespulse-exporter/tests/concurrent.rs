@@ -50,6 +50,7 @@ fn ten_concurrent_scrapes_share_at_most_two_renders() {
         source.clone(),
         HttpLimits::default(),
         WebConfig::default(),
+        axum::Router::new(),
         std::future::pending(),
     ));
     // A first scrape alone renders once.
@@ -93,6 +94,7 @@ fn metrics_are_gzip_compressed_for_a_scraper_that_accepts_it() {
         source,
         HttpLimits::default(),
         WebConfig::default(),
+        axum::Router::new(),
         std::future::pending(),
     ));
     let (head, plain) = get_with(addr, "identity");

@@ -38,7 +38,15 @@ fn start(limits: HttpLimits) -> (tokio::runtime::Runtime, SocketAddr) {
     let source = Arc::new(Slow);
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
-    runtime.spawn(serve(listener, registry, source, limits, WebConfig::default(), std::future::pending()));
+    runtime.spawn(serve(
+        listener,
+        registry,
+        source,
+        limits,
+        WebConfig::default(),
+        axum::Router::new(),
+        std::future::pending(),
+    ));
     (runtime, addr)
 }
 

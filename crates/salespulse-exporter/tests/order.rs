@@ -49,7 +49,15 @@ fn a_scrape_never_counts_more_events_than_its_kpis_hold() {
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
     let limits = HttpLimits::default();
-    runtime.spawn(serve(listener, registry, source.clone(), limits, WebConfig::default(), std::future::pending()));
+    runtime.spawn(serve(
+        listener,
+        registry,
+        source.clone(),
+        limits,
+        WebConfig::default(),
+        axum::Router::new(),
+        std::future::pending(),
+    ));
     let stop = Arc::new(AtomicBool::new(false));
     let writer = {
         let (source, stop) = (source.clone(), stop.clone());

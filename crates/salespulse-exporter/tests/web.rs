@@ -78,6 +78,11 @@ async fn request(addr: std::net::SocketAddr, ca_pem: &str, path: &str, auth: Opt
     out
 }
 
+/// A route added to the server, as the board's are.
+fn more() -> axum::Router {
+    axum::Router::new().route("/board", axum::routing::get(|| async { "board" }))
+}
+
 #[test]
 fn tls_and_basic_auth_from_a_web_config_file() {
     let d = dir();
@@ -95,7 +100,7 @@ fn tls_and_basic_auth_from_a_web_config_file() {
     let source = Arc::new(Empty);
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
-    rt.spawn(serve(listener, registry, source, HttpLimits::default(), web, std::future::pending()));
+    rt.spawn(serve(listener, registry, source, HttpLimits::default(), web, more(), std::future::pending()));
     rt.block_on(async {
         let none = request(addr, &ca, "/metrics", None).await;
         assert!(none.starts_with("HTTP/1.0 401"), "{none}");
@@ -108,6 +113,10 @@ fn tls_and_basic_auth_from_a_web_config_file() {
             let right = request(addr, &ca, "/metrics", Some(("prometheus", "s3cret"))).await;
             assert!(right.starts_with("HTTP/1.0 200") && right.contains("salespulse_kpi_series"), "{right}");
         }
+        let board = request(addr, &ca, "/board", None).await;
+        assert!(board.starts_with("HTTP/1.0 401"), "routes added to the server need the credentials too: {board}");
+        let board = request(addr, &ca, "/board", Some(("prometheus", "s3cret"))).await;
+        assert!(board.starts_with("HTTP/1.0 200") && board.ends_with("board"), "{board}");
         let probe = request(addr, &ca, "/healthz", None).await;
         assert!(probe.starts_with("HTTP/1.0 200"), "probes need no credentials: {probe}");
         // Plain HTTP to the TLS port gets no page.
@@ -157,7 +166,7 @@ fn a_rotated_certificate_and_new_users_are_served_without_a_restart() {
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
     let source = Arc::new(Empty);
-    rt.spawn(serve(listener, Registry::new(), source, HttpLimits::default(), web, std::future::pending()));
+    rt.spawn(serve(listener, Registry::new(), source, HttpLimits::default(), web, more(), std::future::pending()));
     rt.block_on(async {
         let before = request(addr, &first_ca, "/metrics", Some(("prometheus", "s3cret"))).await;
         assert!(before.starts_with("HTTP/1.0 200"), "{before}");

@@ -21,14 +21,18 @@ const LONGEST: Duration = Duration::from_secs(10);
 /// What one look at the cluster found.
 #[derive(Debug, PartialEq, Eq)]
 enum Found {
-    Ready,
+    /// With the topic's partition count.
+    Ready(usize),
     NoTopic,
     Unreachable(String),
 }
 
-/// Returns once the brokers answer and the events topic exists (`true`), or when
-/// `shutdown` resolves first (`false`).
-pub async fn wait_for_kafka(cfg: &SourceConfig, shutdown: impl Future<Output = ()>) -> Result<bool, SourceError> {
+/// Returns once the brokers answer and the events topic exists (with its partition
+/// count), or when `shutdown` resolves first (`None`).
+pub async fn wait_for_kafka(
+    cfg: &SourceConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<Option<usize>, SourceError> {
     let probe: Arc<BaseConsumer<QuietContext>> =
         Arc::new(cfg.client().create_with_context(QuietContext::default()).map_err(SourceError::Config)?);
     tokio::pin!(shutdown);
@@ -36,25 +40,21 @@ pub async fn wait_for_kafka(cfg: &SourceConfig, shutdown: impl Future<Output = (
     loop {
         let (p, topic) = (probe.clone(), cfg.topic.clone());
         let found = tokio::task::spawn_blocking(move || match p.fetch_metadata(Some(&topic), Duration::from_secs(5)) {
-            Ok(md)
-                if md
-                    .topics()
-                    .iter()
-                    .any(|t| t.name() == topic && t.error().is_none() && !t.partitions().is_empty()) =>
-            {
-                Found::Ready
-            }
-            Ok(_) => Found::NoTopic,
+            Ok(md) => md
+                .topics()
+                .iter()
+                .find(|t| t.name() == topic && t.error().is_none() && !t.partitions().is_empty())
+                .map_or(Found::NoTopic, |t| Found::Ready(t.partitions().len())),
             Err(e) => Found::Unreachable(e.to_string()),
         })
         .await
         .unwrap_or_else(|e| Found::Unreachable(e.to_string()));
         match &found {
-            Found::Ready => {
+            Found::Ready(partitions) => {
                 if last.is_some() {
                     info!(brokers = %cfg.brokers, topic = %cfg.topic, "Kafka reachable and the events topic found");
                 }
-                return Ok(true);
+                return Ok(Some(*partitions));
             }
             // Once per change of state, and at most once per wait while unreachable.
             Found::NoTopic if last.as_ref() != Some(&found) => warn!(
@@ -72,7 +72,7 @@ pub async fn wait_for_kafka(cfg: &SourceConfig, shutdown: impl Future<Output = (
         last = Some(found);
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
-            () = &mut shutdown => return Ok(false),
+            () = &mut shutdown => return Ok(None),
         }
     }
 }

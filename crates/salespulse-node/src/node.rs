@@ -1,7 +1,7 @@
 //! The state of one instance — its shards and the global reference table — shared by the
 //! consumer (as a [`Sink`]) and the exporter (as a [`KpiSource`]).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::SystemTime;
 
@@ -35,12 +35,12 @@ pub struct NodeConfig {
 /// Every shard of this instance plus the reference table.
 #[derive(Debug)]
 pub struct Node {
-    cfg: EngineConfig,
+    pub(crate) cfg: EngineConfig,
     /// The events topic and the consumer group, for the labels of partition series.
     topic: String,
     group: String,
-    shards: ShardTable,
-    reference: RwLock<Reference>,
+    pub(crate) shards: ShardTable,
+    pub(crate) reference: RwLock<Reference>,
     files: ReferenceFiles,
     /// What the reference files held at their last good load.
     loaded: Mutex<Loaded>,
@@ -52,6 +52,11 @@ pub struct Node {
     reference_loaded: AtomicBool,
     /// Recent event ids by partition: repeats across partitions, which no shard sees.
     recent: RecentIds,
+    /// Moves whenever the state does (an event applied, a partition assigned or revoked,
+    /// reference data changed): the board recomputes when it moved.
+    pub(crate) changes: AtomicU64,
+    /// Partitions of the events topic, once known (0: not known).
+    pub(crate) partition_count: AtomicUsize,
 }
 
 impl Node {
@@ -85,7 +90,18 @@ impl Node {
             joined: Arc::new(AtomicBool::new(false)),
             reference_loaded: AtomicBool::new(false),
             recent: RecentIds::default(),
+            changes: AtomicU64::new(0),
+            partition_count: AtomicUsize::new(0),
         }
+    }
+
+    /// The events topic has `n` partitions (for the board's coverage).
+    pub fn set_partition_count(&self, n: usize) {
+        self.partition_count.store(n, Ordering::Relaxed);
+    }
+
+    fn changed(&self) {
+        self.changes.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Turns true once the consumer group has assigned this instance its partitions.
@@ -102,6 +118,7 @@ impl Node {
     /// Applies a reference event to the global table: `Ok(false)` if it is not reference
     /// data, `Err(reason)` if refused.
     pub fn apply_reference(&self, event: &Event) -> Result<bool, &'static str> {
+        self.changed();
         self.with_reference(|r| r.apply(event)).map_err(|r| r.reason())
     }
 
@@ -122,6 +139,7 @@ impl Node {
             Ok(new) => {
                 let mut loaded = self.loaded.lock().unwrap_or_else(PoisonError::into_inner);
                 self.with_reference(|r| new.apply(&loaded, r));
+                self.changed();
                 info!(summary = %new.summary(), sighup, "reference files reloaded");
                 *loaded = new;
                 self.metrics.reloads.with_label_values(&["ok"]).inc();
@@ -141,15 +159,20 @@ impl Node {
 
 impl Sink for Node {
     fn assigned(&self, partitions: &[i32]) -> Vec<(i32, Start)> {
-        self.shards.restore(partitions)
+        let starts = self.shards.restore(partitions);
+        self.changed();
+        starts
     }
 
     fn revoked(&self, partitions: &[i32]) -> Vec<(i32, i64)> {
-        self.shards.release(partitions)
+        let released = self.shards.release(partitions);
+        self.changed();
+        released
     }
 
     fn apply(&self, partition: i32, offset: i64, event: &Event) -> Verdict {
         let Some(owned) = self.shards.get(partition) else { return Verdict::NotAssigned };
+        self.changed();
         // Reference data is global, except spend: recorded on the events topic, it counts
         // with its partition (snapshotted, and exact when instances are summed).
         let global = event.event_type().is_reference() && event.event_type() != EventType::SpendRecorded;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use prometheus::Registry;
+use salespulse_board::{BoardSource, Hub};
 use salespulse_engine::{Reference, Rejection};
 use salespulse_exporter::KpiSource;
 use salespulse_kafka::{ReferenceReader, SourceConfig, load_reference};
@@ -67,7 +68,24 @@ fn node(r: &Resolved, source: &SourceConfig, registry: &Registry) -> anyhow::Res
     Ok(node)
 }
 
-/// Starts serving `/metrics`, `/healthz` and `/readyz` until `stop` turns true.
+/// The board over `node`, pushing to its clients until `stop` turns true; `None` when it
+/// is off.
+fn board(
+    r: &Resolved,
+    registry: &Registry,
+    node: &Arc<Node>,
+    stop: &watch::Receiver<bool>,
+) -> anyhow::Result<Option<Arc<Hub>>> {
+    let Some(cfg) = r.settings.board.clone() else { return Ok(None) };
+    let metrics = salespulse_board::Metrics::register(registry)?;
+    let peers = cfg.peers.len() + usize::from(cfg.peer_service.is_some());
+    let hub = Hub::new(node.clone() as Arc<dyn BoardSource>, cfg, metrics);
+    tokio::spawn(hub.clone().run(stopped(stop.clone())));
+    info!(peers, "serving the board at /board");
+    Ok(Some(hub))
+}
+
+/// Starts serving `/metrics`, `/healthz`, `/readyz` and the board until `stop` turns true.
 async fn serve(
     r: &Resolved,
     registry: &Registry,
@@ -81,12 +99,14 @@ async fn serve(
     let (scheme, users) = (if web.tls.is_some() { "https" } else { "http" }, web.users.len());
     info!(address = %r.config.http.listen, scheme, users, "serving /metrics, /healthz, /readyz");
     let source = node.clone() as Arc<dyn KpiSource>;
+    let more = board(r, registry, node, stop)?.map(salespulse_board::router).unwrap_or_default();
     Ok(tokio::spawn(salespulse_exporter::serve(
         listener,
         registry.clone(),
         source,
         r.settings.http,
         web.clone(),
+        more,
         stopped(stop.clone()),
     )))
 }
@@ -158,9 +178,10 @@ pub async fn run(r: Resolved) -> anyhow::Result<()> {
     let http = serve(&r, &registry, &node, &stop_rx).await?;
     tokio::spawn(crate::watch::watch(node.clone(), r.config.reference.reload_interval, stopped(stop_rx.clone())));
     // Not ready meanwhile: the reference data is not loaded yet.
-    if !salespulse_kafka::wait_for_kafka(&source, stopped(stop_rx.clone())).await? {
+    let Some(partitions) = salespulse_kafka::wait_for_kafka(&source, stopped(stop_rx.clone())).await? else {
         return Ok(());
-    }
+    };
+    node.set_partition_count(partitions);
     let reader = reference_topic(&r, &source, &node, &metrics, &stop_rx).await?;
     if *stop_rx.borrow() {
         return Ok(());

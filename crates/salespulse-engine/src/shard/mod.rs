@@ -2,9 +2,11 @@
 //!
 //! `impl Shard` is split by what it does: this file holds the state, `apply` and pruning;
 //! `dispatch` routes each event to the state it changes; `settle` swaps an entity's
-//! contributions after a change; `view` reads the shard at a given `now`.
+//! contributions after a change; `moments` records closes and stage moves in the feed;
+//! `view` reads the shard at a given `now`.
 
 mod dispatch;
+mod moments;
 mod settle;
 mod view;
 
@@ -17,6 +19,7 @@ use crate::calendar::PeriodKind;
 use crate::config::EngineConfig;
 use crate::deals::Deals;
 use crate::dedup::Dedup;
+use crate::feed::Feed;
 use crate::interner::Interner;
 use crate::leads::Leads;
 use crate::outcome::{Applied, Incomplete, Rejection};
@@ -47,6 +50,10 @@ pub struct Shard {
     /// the shard (a counter: not in snapshots).
     #[serde(skip)]
     folded: Folded,
+    /// The keys of the latest closes and stage moves (not in snapshots: rebuilt from the
+    /// deals on restore).
+    #[serde(skip)]
+    feed: Feed,
 }
 
 /// Events counted under [`crate::OVERFLOW`] because a budget was full.
@@ -73,6 +80,7 @@ impl Shard {
             newest: None,
             pruned_at: Ms::MIN,
             folded: Folded::default(),
+            feed: Feed::default(),
         }
     }
 
@@ -82,6 +90,7 @@ impl Shard {
         self.dedup.horizon_from(&cfg);
         self.dedup.rebuild();
         self.owners.rebuild();
+        self.rebuild_feed();
         self.cfg = cfg;
         self
     }
@@ -122,6 +131,7 @@ impl Shard {
         // is amortised.
         self.agg.windows.prune(now);
         self.dispatch(event, t, reference, &mut inc);
+        self.note(event, t);
         if now.saturating_sub(self.pruned_at) >= PRUNE_EVERY {
             self.prune_ms(now);
         }

@@ -100,3 +100,13 @@ fn quotas_resolve_from_months_quarters_or_years_of_the_fiscal_calendar() {
     let att = h.kpi_at(now.parse().unwrap(), "sales_quota_attainment", &[("team", "emea"), ("period", "mtd")]);
     assert_eq!(att, Some(1.5));
 }
+
+#[test]
+fn the_month_elapsed_runs_from_local_midnight_to_local_midnight() {
+    let cal = Calendar::new(chrono_tz::Europe::Paris, 1, false);
+    let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap().timestamp_millis();
+    // April 1st starts at 22:00 UTC on March 31st (CEST); April has 30 days.
+    assert_eq!(cal.month_elapsed(at("2026-03-31T22:00:00Z")), 0.0);
+    assert!((cal.month_elapsed(at("2026-04-15T22:00:00Z")) - 0.5).abs() < 1e-9);
+    assert!(cal.month_elapsed(at("2026-04-30T21:59:59Z")) > 0.9999);
+}

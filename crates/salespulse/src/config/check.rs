@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use salespulse_board::{BoardConfig, PeerClient, PeerUrl};
 use salespulse_engine::EngineConfig;
 use salespulse_engine::calendar::Calendar;
 use salespulse_events::{Currency, validate};
@@ -13,8 +14,8 @@ use salespulse_exporter::{HttpLimits, WebConfig};
 use salespulse_kafka::SourceConfig;
 
 use crate::config::sections::{
-    CalendarSection, Config, EngineSection, FiscalYearNamedBy, HttpSection, KafkaSection, KpisSection, LogSection,
-    ReferenceSection, StateSection,
+    BoardSection, CalendarSection, Config, EngineSection, FiscalYearNamedBy, HttpSection, KafkaSection, KpisSection,
+    LogSection, ReferenceSection, StateSection,
 };
 
 /// Checked, typed settings: what the libraries take.
@@ -25,6 +26,8 @@ pub struct Settings {
     pub base_currency: Currency,
     pub fx: Vec<(Currency, f64)>,
     pub engine: EngineConfig,
+    /// The board's settings; `None` when it is off.
+    pub board: Option<BoardConfig>,
 }
 
 /// Problems found so far, across sections.
@@ -49,11 +52,12 @@ impl Config {
         self.kpis.check(&mut engine, &mut errors);
         self.reference.check(&mut errors);
         self.log.check(&mut errors);
+        let board = self.board.check(&mut errors);
         errors.extend(self.bridge.check());
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(Settings { http, web, base_currency, fx, engine })
+        Ok(Settings { http, web, base_currency, fx, engine, board })
     }
 }
 
@@ -258,5 +262,43 @@ impl LogSection {
         if let Err(err) = tracing_subscriber::EnvFilter::try_new(&self.level) {
             errors.push(format!("log.level = {:?}: {err}", self.level));
         }
+    }
+}
+
+impl BoardSection {
+    /// The board's settings, `None` when it is off. A password file is read here, and
+    /// never shown.
+    fn check(&self, errors: &mut Problems) -> Option<BoardConfig> {
+        let url = |key: &str, v: &str, errors: &mut Problems| {
+            v.parse::<PeerUrl>().map_err(|e| errors.push(format!("board.{key} = {v:?}: {e}"))).ok()
+        };
+        let peers: Vec<PeerUrl> = self.peers.iter().filter_map(|p| url("peers", p, errors)).collect();
+        let service =
+            (!self.peer_service.is_empty()).then(|| url("peer_service", &self.peer_service, errors)).flatten();
+        let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        let (user, password, ca) =
+            (non_empty(&self.peer_username), non_empty(&self.peer_password_file), non_empty(&self.peer_ca_file));
+        let client = PeerClient::new(user.as_deref(), password.as_deref().map(Path::new), ca.as_deref().map(Path::new))
+            .map_err(|e| errors.push(format!("board: {e}")))
+            .ok();
+        if ca.is_none() && peers.iter().chain(&service).any(|p| p.tls) {
+            errors.push("board: https peers need board.peer_ca_file".into());
+        }
+        for (key, v) in [("max_clients", self.max_clients), ("client_queue", self.client_queue)] {
+            if v == 0 {
+                errors.push(format!("board.{key} must be at least 1"));
+            }
+        }
+        if self.lead_response_sla.is_zero() {
+            errors.push("board.lead_response_sla must be more than 0".into());
+        }
+        (self.enabled).then(|| BoardConfig {
+            peers,
+            peer_service: service,
+            client: client.unwrap_or_default(),
+            max_clients: self.max_clients,
+            client_queue: self.client_queue,
+            lead_response_sla: self.lead_response_sla,
+        })
     }
 }

@@ -27,6 +27,7 @@ pub struct Config {
     pub kpis: KpisSection,
     pub reference: ReferenceSection,
     pub log: LogSection,
+    pub board: BoardSection,
     /// `[bridge]`: `salespulse bridge` (CRM sources); see docs/sources.md.
     pub bridge: salespulse_bridge::BridgeSection,
 }
@@ -284,6 +285,52 @@ pub struct LogSection {
 impl Default for LogSection {
     fn default() -> LogSection {
         LogSection { format: LogFormat::Text, level: "info".into(), progress_interval: Duration::from_secs(5) }
+    }
+}
+
+/// `[board]`: the live team board (`/board`) and its JSON API (`/api/v1/`), on the
+/// `[http]` listener; see docs/board.md.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BoardSection {
+    /// Serve the board and its API.
+    pub enabled: bool,
+    /// The other instances of the consumer group, as `http://host:port` (or `https://`):
+    /// the board merges their parts with its own.
+    pub peers: Vec<String>,
+    /// Every address behind this name is an instance of the group (a headless Service),
+    /// as `http://name:port`; "" for none.
+    pub peer_service: String,
+    /// Basic auth towards the peers: the user, and a file holding its password ("" for
+    /// none).
+    pub peer_username: String,
+    pub peer_password_file: String,
+    /// CA certificates (PEM) that sign the peers' certificates, for `https` peers.
+    pub peer_ca_file: String,
+    /// Board pages connected at once; more are refused (503).
+    pub max_clients: usize,
+    /// Updates queued for one page; a page that falls this far behind is dropped (it
+    /// reconnects to the newest state).
+    pub client_queue: usize,
+    /// Leads waiting longer than this are shown past the SLA.
+    #[serde(with = "humantime_serde")]
+    pub lead_response_sla: Duration,
+}
+
+impl Default for BoardSection {
+    fn default() -> BoardSection {
+        let board = salespulse_board::BoardConfig::default();
+        BoardSection {
+            enabled: true,
+            peers: Vec::new(),
+            peer_service: String::new(),
+            peer_username: String::new(),
+            peer_password_file: String::new(),
+            peer_ca_file: String::new(),
+            max_clients: board.max_clients,
+            client_queue: board.client_queue,
+            lead_response_sla: board.lead_response_sla,
+        }
     }
 }
 

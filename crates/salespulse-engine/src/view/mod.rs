@@ -10,6 +10,8 @@
 //! maps of small ids, so a lookup hashes each name once and never compares strings
 //! along a tree.
 
+mod wire;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::FxHashMap;
@@ -20,7 +22,7 @@ use crate::stat::Stat;
 use crate::time::Window;
 
 /// What a value is about in time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Scope {
     /// A rolling window.
     Window(Window),
@@ -33,7 +35,7 @@ pub enum Scope {
 }
 
 /// What a value is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Cell {
     /// A window statistic.
     Stat(Stat),
