@@ -58,6 +58,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 say "ready. Metrics: http://$listen/metrics   (health: /healthz, readiness: /readyz)"
+say "live team board: http://$listen/board   (one team: http://$listen/board/teams/emea-enterprise)"
 say "a few live KPI lines every 5 s; Ctrl-C to stop"
 while true; do
   echo "---- $(date +%T)"

@@ -6,6 +6,8 @@
 //!
 //! Screenshots go to `target/board/` for people to look at.
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -95,6 +97,7 @@ fn a_won_deal_reaches_the_team_page_within_two_seconds_and_the_page_survives_a_r
     let team = "emea-enterprise";
     let before = settled(&service.addr, team);
 
+    browser.viewport(1920, 1080, false);
     browser.open(&format!("http://{}/board/teams/{team}", service.addr));
     let shown = "document.getElementById('won-24h') && Number(document.getElementById('won-24h').dataset.value)";
     let state_of = "document.body.className + ' ' + document.getElementById('status').textContent";
@@ -214,6 +217,21 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
+/// A board stream of `addr`, once its first update arrived.
+fn subscribe(addr: &str) -> TcpStream {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok();
+    write!(s, "GET /api/v1/stream HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n").unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("event: board") {
+        let n = s.read(&mut buf).expect("read the stream");
+        assert!(n > 0, "the stream ended: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    s
+}
+
 /// The board with what depends on the moment it was computed taken out: when, the pace
 /// (a share of the month), how long leads have waited, and when each instance's parts
 /// were read.
@@ -262,6 +280,17 @@ fn each_of_two_instances_shows_what_one_instance_reading_every_partition_shows()
     let split = json(&first.addr, "/api/v1/board").unwrap();
     let own = split["coverage"]["instances"][0]["partitions"].as_array().map_or(0, Vec::len);
     assert!(own > 0 && own < PARTITIONS as usize, "the partitions are split: {}", split["coverage"]);
+
+    // The board's own series add up as docs/metrics.md says: pages connected sum over the
+    // instances, peers down take the max.
+    let streams: Vec<TcpStream> = [&first.addr, &second.addr, &second.addr].iter().map(|a| subscribe(a)).collect();
+    eventually(Duration::from_secs(10), "three board clients over the two instances", || {
+        let (x, y) = (first.scrape()?, second.scrape()?);
+        let clients = x.sum("salespulse_board_clients") + y.sum("salespulse_board_clients");
+        let down = x.sum("salespulse_board_peers_down").max(y.sum("salespulse_board_peers_down"));
+        if clients == 3.0 && down == 0.0 { Ok(()) } else { Err(format!("{clients} clients, {down} peers down")) }
+    });
+    drop(streams);
 
     // One leaves: until the survivor holds every partition its board says it is
     // incomplete; then, once it has read what it took over, it equals one instance

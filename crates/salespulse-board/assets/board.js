@@ -17,7 +17,7 @@ let staleSince = null;
 function money(v) {
   if (v === null || v === undefined) return "–";
   const abs = Math.abs(v);
-  const opts = { style: "currency", currency, maximumFractionDigits: abs >= 100 ? 0 : 2 };
+  const opts = { style: "currency", currency, maximumFractionDigits: abs >= 100 || Number.isInteger(v) ? 0 : 2 };
   if (abs >= 1e6) Object.assign(opts, { notation: "compact", maximumFractionDigits: 1 });
   try { return new Intl.NumberFormat(undefined, opts).format(v); } catch (e) { return v.toFixed(0) + " " + currency; }
 }
@@ -64,7 +64,7 @@ function bar(fraction, marker) {
 // ---- panels of one team ------------------------------------------------------------
 function revenue(t) {
   const p = panel("Won · last 24 h", "", el("div", { class: "big", id: "won-24h", "data-value": t.won_revenue_24h }, money(t.won_revenue_24h)),
-    el("div", { class: "sub" }, count(t.won_deals_24h) + " deals won"));
+    el("div", { class: "sub" }, count(t.won_deals_24h) + (t.won_deals_24h === 1 ? " deal won" : " deals won")));
   return p;
 }
 function month(t) {
@@ -99,18 +99,18 @@ function activities(t) {
 }
 function pipeline(t) {
   const rows = t.pipeline.map((s) => el("tr", null, el("td", null, s.stage), el("td", null, count(s.deals)), el("td", null, money(s.value))));
-  return panel("Pipeline · " + money(t.pipeline_value) + " in " + count(t.pipeline_deals) + " deals", "wide",
+  return panel("Pipeline · " + money(t.pipeline_value) + " in " + count(t.pipeline_deals) + " deals", "",
     el("table", { id: "pipeline" }, el("tr", null, el("th", null, "Stage"), el("th", null, "Deals"), el("th", null, "Value")), ...rows));
 }
 function reps(t) {
   if (!t.reps.length) return panel("Reps · last 24 h", "", el("div", { class: "sub" }, "per-rep series are off (kpis.per_rep_series)"));
   const rows = t.reps.slice(0, 8).map((r) => el("tr", null, el("td", null, r.rep), el("td", null, count(r.activities_24h)),
     el("td", null, count(r.won_deals_24h)), el("td", null, money(r.won_revenue_24h))));
-  return panel("Reps · last 24 h", "",
+  return panel("Reps · last 24 h", "wide",
     el("table", { id: "reps" }, el("tr", null, el("th", null, "Rep"), el("th", null, "Activities"), el("th", null, "Won"), el("th", null, "Revenue")), ...rows));
 }
 function feed(moments) {
-  const items = moments.slice(0, 12).map((m) => {
+  const items = moments.slice(0, 10).map((m) => {
     const key = m.at + "|" + m.deal_id + "|" + (m.outcome || m.stage);
     const what = m.outcome === "won" ? "Won" : m.outcome === "lost" ? "Lost" : m.outcome === "no_decision" ? "No decision" : "→ " + m.stage;
     const li = el("li", { class: seen.size && !seen.has(key) ? "new" : null, "data-at": m.at },

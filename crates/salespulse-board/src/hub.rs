@@ -1,21 +1,14 @@
-//! The hub of one instance's board: it merges this instance's parts with its peers',
-//! computes the board, and pushes it to the clients when something changed.
-//!
-//! Every [`TICK`] it looks at the source's change counter and at the peers' parts; when
-//! either moved and a client is connected, it computes the board again (at most every
-//! twice the last computation's cost, so a board open during a replay takes a bounded
-//! share of a core) and queues it for every client. The board is also computed every
-//! [`REFRESH`] without a change: windows slide and leads wait on their own.
+//! The hub of one instance's board: what is known of the peers, the board computed from
+//! this instance's parts merged with theirs, and its push to the clients (`run` decides
+//! when).
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 use tokio::sync::watch;
-use tracing::warn;
 
 use crate::client::{PeerClient, PeerUrl};
 use crate::figures;
@@ -25,18 +18,13 @@ use crate::parts::{Parts, merge};
 use crate::push::Clients;
 use crate::source::BoardSource;
 
-/// How often changes are looked for.
-pub const TICK: Duration = Duration::from_millis(100);
-/// The board is computed again at least this often while a client is connected.
-pub const REFRESH: Duration = Duration::from_secs(5);
-
 /// The board's settings.
 #[derive(Debug, Clone)]
 pub struct BoardConfig {
     /// Peers by URL.
     pub peers: Vec<PeerUrl>,
     /// Every address behind this name is a peer (a headless Service), looked up again
-    /// every [`crate::peers::LOOKUP_EVERY`].
+    /// every 15 s.
     pub peer_service: Option<PeerUrl>,
     pub client: PeerClient,
     /// Board clients connected at once.
@@ -162,7 +150,7 @@ impl Hub {
     }
 
     /// Queues `board` for every client, as the overview or as its team's page.
-    fn push(&self, board: &Board) {
+    pub(crate) fn push(&self, board: &Board) {
         let pages: BTreeMap<Option<String>, String> = self
             .clients
             .teams()
@@ -178,45 +166,6 @@ impl Hub {
         let dropped = self.clients.send(|team| pages.get(&team.map(str::to_owned)).cloned());
         self.metrics.clients_dropped.inc_by(dropped as u64);
         self.metrics.clients.set(i64::try_from(self.clients.len()).unwrap_or(i64::MAX));
-    }
-
-    /// Follows the peers and pushes the board to its clients until `stop` resolves; then
-    /// ends every client's stream.
-    pub async fn run(self: Arc<Self>, stop: impl Future<Output = ()>) {
-        let followers = crate::peers::start(self.clone());
-        tokio::pin!(stop);
-        let mut peers = self.peers_moved.subscribe();
-        let (mut pending, mut last, mut cost) = (true, Instant::now(), Duration::ZERO);
-        loop {
-            tokio::select! {
-                () = &mut stop => break,
-                () = tokio::time::sleep(TICK) => {}
-            }
-            let changes = self.source.changes();
-            pending |= self.local.send_if_modified(|v| std::mem::replace(v, changes) != changes);
-            pending |= peers.has_changed().unwrap_or(false);
-            peers.mark_unchanged();
-            let due = pending || last.elapsed() >= REFRESH;
-            if self.clients.len() == 0 || !due || last.elapsed() < cost * 2 {
-                self.metrics.clients.set(i64::try_from(self.clients.len()).unwrap_or(i64::MAX));
-                continue;
-            }
-            let started = Instant::now();
-            let hub = self.clone();
-            match tokio::task::spawn_blocking(move || {
-                let board = hub.board();
-                hub.push(&board);
-            })
-            .await
-            {
-                Ok(()) => {}
-                Err(e) => warn!(error = %e, "board computation failed"),
-            }
-            (pending, last, cost) = (false, Instant::now(), started.elapsed());
-        }
-        followers.abort();
-        self.clients.close();
-        self.metrics.clients.set(0);
     }
 }
 

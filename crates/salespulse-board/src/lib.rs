@@ -11,7 +11,8 @@
 //! - `source`: the port, and what a merged view reads as;
 //! - `parts`: an instance's parts and their merge;
 //! - `figures`: a team's figures from the families; `model`: the API's data;
-//! - `hub`: merging, computing and pushing; `push`: the clients and their bounded queues;
+//! - `hub`: the peers known, the board computed and pushed; `run`: when it is computed;
+//!   `push`: the clients and their bounded queues;
 //! - `peers`: following the peers; `client`: one GET to a peer;
 //! - `routes`: the pages, the API and the stream; `metrics`: the board's own metrics.
 //!
@@ -27,6 +28,7 @@ mod parts;
 mod peers;
 mod push;
 mod routes;
+mod run;
 mod source;
 
 pub use client::{PeerClient, PeerUrl};
@@ -35,4 +37,5 @@ pub use metrics::Metrics;
 pub use model::{Board, Coverage, Instance, Pace, RepLine, StageLine, TeamBoard, TeamPage};
 pub use parts::{Merged, Parts, merge};
 pub use routes::router;
+pub use run::run;
 pub use source::{BoardSource, Reading};

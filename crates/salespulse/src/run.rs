@@ -80,7 +80,7 @@ fn board(
     let metrics = salespulse_board::Metrics::register(registry)?;
     let peers = cfg.peers.len() + usize::from(cfg.peer_service.is_some());
     let hub = Hub::new(node.clone() as Arc<dyn BoardSource>, cfg, metrics);
-    tokio::spawn(hub.clone().run(stopped(stop.clone())));
+    tokio::spawn(salespulse_board::run(hub.clone(), stopped(stop.clone())));
     info!(peers, "serving the board at /board");
     Ok(Some(hub))
 }

@@ -302,3 +302,37 @@ impl BoardSection {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::sections::Config;
+
+    #[test]
+    fn every_board_problem_is_listed_at_once_and_a_password_file_is_never_shown() {
+        let dir = std::env::temp_dir().join(format!("salespulse-board-check-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let password = dir.join("password");
+        std::fs::write(&password, "hunter2\n").unwrap();
+        let text = format!(
+            "[board]\npeers = [\"kafka:9092\", \"https://sp-1:9898\"]\npeer_service = \"http://sp/x\"\n\
+             peer_password_file = {:?}\nmax_clients = 0\nlead_response_sla = \"0s\"\n",
+            password.display().to_string()
+        );
+        let config: Config = toml::from_str(&text).unwrap();
+        let errors = config.check().unwrap_err().join("\n");
+        for needle in [
+            "board.peers = \"kafka:9092\"",
+            "board.peer_service = \"http://sp/x\"",
+            "a password file a user",
+            "https peers need board.peer_ca_file",
+            "board.max_clients",
+            "board.lead_response_sla",
+        ] {
+            assert!(errors.contains(needle), "{needle} not in:\n{errors}");
+        }
+        assert!(!errors.contains("hunter2"), "{errors}");
+        let off: Config = toml::from_str("[board]\nenabled = false\n").unwrap();
+        assert!(off.check().unwrap().board.is_none());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

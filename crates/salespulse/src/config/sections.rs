@@ -386,3 +386,43 @@ pub enum LogFormat {
     /// One JSON object per event.
     Json,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Config;
+
+    /// Every key path of a TOML table, `section.key`.
+    fn paths(v: &toml::Value, prefix: &str, out: &mut Vec<String>) {
+        if let toml::Value::Table(t) = v {
+            for (k, v) in t {
+                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                match v {
+                    toml::Value::Table(t) if !t.is_empty() => paths(v, &path, out),
+                    // Empty by default (a map of rates, lists of mappings): shown as examples.
+                    toml::Value::Table(_) => {}
+                    toml::Value::Array(a) if a.is_empty() && prefix.starts_with("bridge") => {}
+                    _ => out.push(path),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_file_in_docs_configuration_is_accepted_and_shows_every_setting() {
+        let doc = include_str!("../../../../docs/configuration.md");
+        let block = doc
+            .split("## File")
+            .nth(1)
+            .and_then(|s| s.split("```toml\n").nth(1))
+            .and_then(|s| s.split("```").next())
+            .expect("the file block of docs/configuration.md");
+        let shown: toml::Value = toml::from_str(block).expect("the documented file parses");
+        let _: Config = toml::from_str(block).expect("the documented file is a configuration");
+        let mut defaults = Vec::new();
+        paths(&toml::Value::try_from(Config::default()).unwrap(), "", &mut defaults);
+        let mut documented = Vec::new();
+        paths(&shown, "", &mut documented);
+        let missing: Vec<&String> = defaults.iter().filter(|p| !documented.contains(p)).collect();
+        assert!(missing.is_empty(), "settings missing from docs/configuration.md: {missing:?}");
+    }
+}
