@@ -39,9 +39,17 @@ fn produce(brokers: &str, topic: &str, rate: u32, seconds: u64, sent: &Mutex<Vec
     producer.flush(Duration::from_secs(10)).map_err(|e| e.to_string())
 }
 
-/// Freshness samples, in seconds, one per scrape.
-pub fn measure(service: &Service, brokers: &str, topic: &str, rate: u32, seconds: u64) -> Result<Vec<f64>, String> {
+/// Freshness samples, in seconds: one per scrape of `/metrics`, and one per event for the
+/// board (from its production to the first board update that shows it).
+pub fn measure(
+    service: &Service,
+    brokers: &str,
+    topic: &str,
+    rate: u32,
+    seconds: u64,
+) -> Result<(Vec<f64>, Vec<f64>), String> {
     let sent = Arc::new(Mutex::new(Vec::new()));
+    let (stop_board, board) = super::board::start(&service.addr, sent.clone());
     let producer = {
         let (brokers, topic, sent) = (brokers.to_owned(), topic.to_owned(), sent.clone());
         std::thread::spawn(move || produce(&brokers, &topic, rate, seconds, &sent))
@@ -60,5 +68,9 @@ pub fn measure(service: &Service, brokers: &str, topic: &str, rate: u32, seconds
         }
     }
     producer.join().map_err(|_| "the producer panicked".to_owned())??;
-    Ok(samples)
+    // The last events' updates: the board pushes within a second of a change.
+    std::thread::sleep(Duration::from_secs(2));
+    stop_board.store(true, std::sync::atomic::Ordering::Relaxed);
+    let board = board.join().map_err(|_| "the board reader panicked".to_owned())??;
+    Ok((samples, board))
 }

@@ -3,6 +3,7 @@
 //! run on the same machine, and the table is also written to `target/bench/report.md`.
 
 mod bench;
+pub mod board;
 pub mod bridge;
 pub mod ceiling;
 pub mod cpu;
