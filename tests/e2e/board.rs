@@ -123,6 +123,8 @@ fn a_won_deal_reaches_the_team_page_within_two_seconds_and_the_page_survives_a_r
     browser.screenshot(&screenshots().join("team.png"));
     browser.viewport(390, 844, true);
     browser.screenshot(&screenshots().join("team-phone.png"));
+    let fits = browser.eval("document.documentElement.scrollWidth <= 390");
+    assert_eq!(fits, Value::Bool(true), "no sideways scroll on a phone");
     browser.viewport(1920, 1080, false);
     assert_eq!(
         browser.eval("document.documentElement.scrollWidth <= 1920"),
