@@ -270,7 +270,12 @@ fn a_replay_reports_its_progress_then_that_it_caught_up() {
     create_topic(&topic, 6);
     create_topic(&reference, 1);
     generate(&topic, &reference, &["--events", "150000", "--days", "30", "--seed", "5"]);
-    let config = config_file("[kafka]\ndead_letter_topic = \"\"\n[log]\nprogress_interval = \"100ms\"\n");
+    // High watermarks come with the client's statistics: every 100 ms here, so that the
+    // replay is seen behind before it is over (it takes a second or two).
+    let config = config_file(
+        "[kafka]\ndead_letter_topic = \"\"\n[kafka.properties]\n\"statistics.interval.ms\" = \"100\"\n\
+         [log]\nprogress_interval = \"100ms\"\n",
+    );
     let service = Service::builder().config(&config).topic(&topic).reference_topic(&reference).start();
     eventually(Duration::from_secs(180), "the replay to be caught up", || {
         let log = service.log_text();

@@ -364,6 +364,7 @@ mod tests {
             dead_letter_topic: None,
             max_message_bytes: 0,
             checkpoint_interval: Duration::from_secs(1),
+            workers: 1,
             properties: BTreeMap::new(),
         };
         let metrics = Metrics::register(&Registry::new()).unwrap();

@@ -2,8 +2,8 @@
 //! its snapshot ends), and made durable before it is given up; offsets are committed for
 //! it in between. Client statistics report high watermarks.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rdkafka::config::RDKafkaLogLevel;
@@ -19,6 +19,7 @@ use tracing::{info, warn};
 use crate::metrics::Metrics;
 use crate::quiet::Quiet;
 use crate::sink::{Sink, Start};
+use crate::workers::Workers;
 
 /// What the consumer calls back into: rebalances (restore on assignment, durable state
 /// and a commit on revocation) and client statistics (high watermarks).
@@ -28,6 +29,8 @@ pub struct Callbacks {
     pub metrics: Metrics,
     /// The dead-letter producer, flushed before a revoked partition is made durable.
     pub dead_letters: Option<FutureProducer<crate::quiet::QuietContext>>,
+    /// The worker threads, waited for before a revoked partition is made durable.
+    pub workers: Arc<Mutex<Workers>>,
     /// Set once the group assigned this instance its first partitions (possibly none).
     pub joined: Arc<AtomicBool>,
     /// librdkafka's log lines and errors, each once per interval.
@@ -94,6 +97,8 @@ impl Callbacks {
     fn revoke(&self, consumer: &BaseConsumer<Self>, tpl: &TopicPartitionList) {
         let parts = partitions(tpl);
         info!(partitions = ?parts, "partitions revoked");
+        // Every message read so far applied, and its dead letter queued, then delivered.
+        self.workers.lock().unwrap_or_else(PoisonError::into_inner).barrier();
         if let Some(p) = &self.dead_letters
             && let Err(e) = p.flush(Duration::from_secs(10))
         {

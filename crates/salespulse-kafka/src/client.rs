@@ -221,6 +221,7 @@ mod tests {
             dead_letter_topic: None,
             max_message_bytes: 0,
             checkpoint_interval: std::time::Duration::from_secs(1),
+            workers: 1,
             properties: props.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<BTreeMap<_, _>>(),
         }
     }

@@ -22,6 +22,9 @@ pub struct SourceConfig {
     pub max_message_bytes: usize,
     /// How often the sink is asked to make its state durable (offsets follow).
     pub checkpoint_interval: Duration,
+    /// Threads that decode and apply the events, each holding its partitions
+    /// (`partition % workers`); at least 1.
+    pub workers: usize,
     /// Extra librdkafka properties (SASL, SSL, timeouts...), applied last.
     pub properties: BTreeMap<String, String>,
 }

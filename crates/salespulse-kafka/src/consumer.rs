@@ -1,14 +1,16 @@
-//! The consumer loop of the events topic.
+//! The consumer loop of the events topic: it reads messages and hands them, in batches,
+//! to the worker threads of their partitions (`workers`), which decode and apply them.
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
+use futures_util::FutureExt;
 use rdkafka::Message;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
-use rdkafka::message::BorrowedMessage;
+use rdkafka::message::{BorrowedMessage, OwnedMessage};
 use tokio::time::MissedTickBehavior;
 use tracing::{info, warn};
 
@@ -18,16 +20,16 @@ use crate::dead_letter::DeadLetters;
 use crate::error::SourceError;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimit;
-use crate::sink::{Sink, Verdict};
+use crate::sink::Sink;
+use crate::workers::{BATCH, Workers};
 
-/// Everything the loop touches per message.
+/// Everything the loop touches.
 struct Loop {
     topic: String,
     sink: Arc<dyn Sink>,
-    dead_letters: Option<DeadLetters>,
+    dead_letters: Option<Arc<DeadLetters>>,
     metrics: Metrics,
-    max_bytes: usize,
-    bad_log: RateLimit,
+    workers: Arc<Mutex<Workers>>,
     /// The Kafka timestamp of the last message handled per partition since the sink was
     /// last told (once per commit poll, not per message).
     last_timestamps: HashMap<i32, i64>,
@@ -46,28 +48,31 @@ pub async fn run(
     joined: Arc<AtomicBool>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), SourceError> {
-    let dead_letters = DeadLetters::new(&cfg, metrics.clone())?;
+    let dead_letters = DeadLetters::new(&cfg, metrics.clone())?.map(Arc::new);
+    let workers = Arc::new(Mutex::new(Workers::start(
+        cfg.workers,
+        sink.clone(),
+        dead_letters.clone(),
+        metrics.clone(),
+        cfg.max_message_bytes,
+        RateLimit::new(10, Duration::from_secs(10)),
+    )));
     let callbacks = Callbacks {
         topic: cfg.topic.clone(),
         sink: sink.clone(),
         metrics: metrics.clone(),
         dead_letters: dead_letters.as_ref().map(|d| d.producer()),
+        workers: workers.clone(),
         joined,
         quiet: crate::quiet::Quiet::default(),
     };
     let consumer: StreamConsumer<Callbacks> =
         cfg.consumer().create_with_context(callbacks).map_err(SourceError::Config)?;
     consumer.subscribe(&[&cfg.topic]).map_err(|source| SourceError::Subscribe { topic: cfg.topic.clone(), source })?;
-    info!(topic = %cfg.topic, group = %cfg.group_id, brokers = %cfg.brokers, "consuming");
-    let mut l = Loop {
-        topic: cfg.topic.clone(),
-        sink,
-        dead_letters,
-        metrics,
-        max_bytes: cfg.max_message_bytes,
-        bad_log: RateLimit::new(10, Duration::from_secs(10)),
-        last_timestamps: HashMap::new(),
-    };
+    let threads = workers.lock().unwrap_or_else(PoisonError::into_inner).len();
+    info!(topic = %cfg.topic, group = %cfg.group_id, brokers = %cfg.brokers, workers = threads, "consuming");
+    let mut l =
+        Loop { topic: cfg.topic.clone(), sink, dead_letters, metrics, workers, last_timestamps: HashMap::new() };
     let mut checkpoint = tokio::time::interval(cfg.checkpoint_interval);
     checkpoint.set_missed_tick_behavior(MissedTickBehavior::Delay);
     checkpoint.reset();
@@ -79,11 +84,14 @@ pub async fn run(
             biased;
             () = &mut shutdown => break,
             _ = checkpoint.tick() => {
+                // Every message handed over applied, its dead letter delivered: then the
+                // snapshots begin, and no rejected message they cover is undelivered.
+                l.barrier();
                 l.settle_dead_letters().await;
                 l.sink.checkpoint();
             }
             _ = commits.tick() => {
-                let suppressed = l.bad_log.due(Instant::now());
+                let suppressed = l.lock().unlogged();
                 if suppressed > 0 {
                     warn!(suppressed, "rejected messages not logged in the last interval");
                 }
@@ -92,16 +100,33 @@ pub async fn run(
                 }
                 commit(&consumer, &l.topic, &l.sink.durable(), CommitMode::Async, &l.metrics);
             }
-            msg = consumer.recv() => match msg {
-                Ok(m) => l.handle(&m),
-                // The error callback has logged it already (once per interval).
-                Err(e) => if consumer.context().quiet.allow(&e.to_string()) {
-                    warn!(error = %e, "consumer error");
-                },
-            },
+            msg = consumer.recv() => {
+                // What is already there goes with it (no lock is held while reading: a
+                // rebalance callback may run and wait for the workers).
+                let mut burst = Vec::with_capacity(BATCH);
+                let mut next = Some(msg);
+                while let Some(msg) = next.take() {
+                    match msg {
+                        Ok(m) => burst.push(l.detach(&m)),
+                        // The error callback has logged it already (once per interval).
+                        Err(e) => if consumer.context().quiet.allow(&e.to_string()) {
+                            warn!(error = %e, "consumer error");
+                        },
+                    }
+                    if burst.len() < 4 * BATCH {
+                        next = consumer.recv().now_or_never();
+                    }
+                }
+                let mut workers = l.lock();
+                for m in burst {
+                    workers.push(m);
+                }
+                workers.send();
+            }
         }
     }
     info!("shutting down: making the state durable and committing");
+    l.barrier();
     l.settle_dead_letters().await;
     let mut offsets = l.sink.durable();
     offsets.extend(l.sink.flush());
@@ -112,8 +137,17 @@ pub async fn run(
 }
 
 impl Loop {
-    async fn settle_dead_letters(&mut self) {
-        if let Some(d) = &mut self.dead_letters
+    fn lock(&self) -> std::sync::MutexGuard<'_, Workers> {
+        self.workers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits until every message handed over is applied.
+    fn barrier(&self) {
+        self.lock().barrier();
+    }
+
+    async fn settle_dead_letters(&self) {
+        if let Some(d) = &self.dead_letters
             && d.pending() > 0
             && !d.settle().await
         {
@@ -121,37 +155,11 @@ impl Loop {
         }
     }
 
-    fn handle(&mut self, m: &BorrowedMessage<'_>) {
-        let (partition, offset) = (m.partition(), m.offset());
-        let verdict = match salespulse_events::decode(m.payload().unwrap_or_default(), self.max_bytes) {
-            Ok(event) => self.sink.apply(partition, offset, &event),
-            Err(e) => {
-                self.sink.skip(partition, offset);
-                Verdict::Rejected { reason: e.reason(), detail: e.to_string() }
-            }
-        };
-        match verdict {
-            Verdict::Applied => self.metrics.applied.inc(),
-            Verdict::Duplicate => self.metrics.duplicates.inc(),
-            Verdict::Rejected { reason, detail } => {
-                self.metrics.rejected.with_label_values(&[reason]).inc();
-                let (log, suppressed) = self.bad_log.allow(Instant::now());
-                if suppressed > 0 {
-                    warn!(suppressed, "rejected messages not logged in the last interval");
-                }
-                if log {
-                    warn!(partition, offset, reason, %detail, "message rejected");
-                }
-                if let Some(d) = &mut self.dead_letters {
-                    d.send(m, reason, &detail);
-                }
-            }
-            Verdict::NotAssigned => warn!(partition, offset, "message for a partition with no state"),
-        }
+    /// `m`, owned, to hand to its partition's worker; its time noted.
+    fn detach(&mut self, m: &BorrowedMessage<'_>) -> OwnedMessage {
         if let Some(t) = m.timestamp().to_millis() {
-            self.last_timestamps.insert(partition, t);
+            self.last_timestamps.insert(m.partition(), t);
         }
-        // Last, so that a reader who sees the message counted sees its outcome too.
-        self.metrics.consumed.inc();
+        m.detach()
     }
 }

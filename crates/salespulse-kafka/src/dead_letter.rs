@@ -1,7 +1,9 @@
 //! The dead-letter producer: rejected messages, original bytes and headers, plus why.
 
+use std::sync::{Mutex, PoisonError};
+
 use rdkafka::Message;
-use rdkafka::message::{BorrowedMessage, Header, Headers, OwnedHeaders};
+use rdkafka::message::{Header, Headers, OwnedHeaders};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 use tracing::warn;
 
@@ -33,10 +35,11 @@ pub mod headers {
 const MAX_ORIGINAL_HEADER_BYTES: usize = 16 * 1024;
 
 /// Sends rejected messages and tracks the deliveries an offset commit must wait for.
+/// Shared by the worker threads, which send, and the consumer loop, which settles.
 pub struct DeadLetters {
     producer: FutureProducer<QuietContext>,
     topic: String,
-    pending: Vec<DeliveryFuture>,
+    pending: Mutex<Vec<DeliveryFuture>>,
     metrics: Metrics,
     /// Payloads are cut to this many bytes (the largest message accepted).
     max_bytes: usize,
@@ -44,7 +47,7 @@ pub struct DeadLetters {
 
 impl std::fmt::Debug for DeadLetters {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeadLetters").field("topic", &self.topic).field("pending", &self.pending.len()).finish()
+        f.debug_struct("DeadLetters").field("topic", &self.topic).field("pending", &self.pending()).finish()
     }
 }
 
@@ -55,13 +58,13 @@ impl DeadLetters {
         let producer: FutureProducer<QuietContext> =
             cfg.producer("salespulse").create_with_context(QuietContext::default()).map_err(SourceError::Config)?;
         let max_bytes = if cfg.max_message_bytes == 0 { usize::MAX } else { cfg.max_message_bytes };
-        Ok(Some(DeadLetters { producer, topic, pending: Vec::new(), metrics, max_bytes }))
+        Ok(Some(DeadLetters { producer, topic, pending: Mutex::new(Vec::new()), metrics, max_bytes }))
     }
 
     /// Queues `msg` with the reason it was rejected. Never blocks on the broker. A payload
     /// larger than the largest accepted message is cut to that size (its first bytes), so
     /// that a message too large to count still reaches the topic, marked truncated.
-    pub fn send(&mut self, msg: &BorrowedMessage<'_>, reason: &str, detail: &str) {
+    pub fn send(&self, msg: &impl Message, reason: &str, detail: &str) {
         let payload = msg.payload().unwrap_or_default();
         let (mut hdrs, mut truncated) = original_headers(msg);
         let kept = &payload[..payload.len().min(self.max_bytes)];
@@ -86,7 +89,7 @@ impl DeadLetters {
             record = record.key(key);
         }
         match self.producer.send_result(record) {
-            Ok(delivery) => self.pending.push(delivery),
+            Ok(delivery) => self.lock().push(delivery),
             Err((e, _)) => {
                 self.metrics.dead_letter_errors.inc();
                 warn!(error = %e, topic = %self.topic, "cannot queue a dead letter");
@@ -95,9 +98,10 @@ impl DeadLetters {
     }
 
     /// Waits for every queued dead letter; returns false if any failed.
-    pub async fn settle(&mut self) -> bool {
+    pub async fn settle(&self) -> bool {
         let mut ok = true;
-        for d in std::mem::take(&mut self.pending) {
+        let pending = std::mem::take(&mut *self.lock());
+        for d in pending {
             match d.await {
                 Ok(Ok(_)) => self.metrics.dead_letters.inc(),
                 Ok(Err((e, _))) => {
@@ -121,13 +125,17 @@ impl DeadLetters {
 
     /// Number of dead letters not yet confirmed.
     pub fn pending(&self) -> usize {
-        self.pending.len()
+        self.lock().len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<DeliveryFuture>> {
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 /// The message's own headers for its dead letter: those named in salespulse's namespace
 /// renamed, at most [`MAX_ORIGINAL_HEADER_BYTES`] of them; and whether some were left out.
-fn original_headers(msg: &BorrowedMessage<'_>) -> (OwnedHeaders, bool) {
+fn original_headers(msg: &impl Message) -> (OwnedHeaders, bool) {
     let mut out = OwnedHeaders::new();
     let Some(original) = msg.headers() else { return (out, false) };
     let mut bytes = 0;

@@ -3,7 +3,9 @@
 //!
 //! This crate turns messages into [`salespulse_events::Event`]s and hands them to a
 //! [`Sink`], which `salespulse-node` implements over the engine and its snapshots; it never
-//! sees either. Invariants: every message's offset reaches the sink, in order, once it was
+//! sees either. Partitions are decoded and applied on worker threads (`workers`), each
+//! partition by one of them. Invariants: every message's offset reaches the sink, in
+//! order for its partition, once it was
 //! applied or dead-lettered; the sink is asked to checkpoint only after every dead letter
 //! queued so far is delivered; offsets are committed only when the sink reports the state
 //! that covers them durable; a bad message never stops its partition.
@@ -21,6 +23,7 @@ mod ratelimit;
 mod reference;
 mod sink;
 mod startup;
+mod workers;
 
 pub use admin::{TopicSpec, create_topics, topic_partitions};
 pub use client::{Guarantee, Role, broker_problems, client_problems, property_problems, shown};

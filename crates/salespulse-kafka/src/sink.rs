@@ -27,7 +27,11 @@ pub enum Verdict {
     NotAssigned,
 }
 
-/// Where decoded events go. Called from the consumer task; calls never overlap.
+/// Where decoded events go. `apply` and `skip` are called from the worker threads: calls
+/// for one partition come from one thread, in offset order, and never overlap; calls for
+/// partitions of different workers do. `revoked`, `checkpoint` and `flush` are called
+/// while no `apply` or `skip` is in flight (the workers have been waited for); the other
+/// methods may overlap with applies to other partitions.
 pub trait Sink: Send + Sync + 'static {
     /// Partitions were added to this instance: restore their state; where to read from.
     fn assigned(&self, partitions: &[i32]) -> Vec<(i32, Start)>;

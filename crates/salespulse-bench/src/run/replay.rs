@@ -96,7 +96,7 @@ pub fn run(plan: &Plan, bin: &Path, brokers: &str, work: &Path) -> Result<Vec<Ro
     let c = ceiling::count(brokers, &topic, plan.partitions, Duration::from_secs(3))?;
     say(&format!("ceiling: {} messages, {}", c.messages, report::rate(c.rate())));
     let (group, state) = (format!("{topic}-group"), work.join("state"));
-    let options = Options { bin, brokers, topic: &topic, group: &group, state: &state, per_rep: true };
+    let options = Options { bin, brokers, topic: &topic, group: &group, state: &state, per_rep: true, workers: 0 };
     say("replay: salespulse run, per-rep series on");
     let service = Service::start(&options)?;
     let every = Duration::from_millis(50);
@@ -123,7 +123,7 @@ pub fn run(plan: &Plan, bin: &Path, brokers: &str, work: &Path) -> Result<Vec<Ro
     service.stop()?;
     say("restart with per-rep series off (restores the snapshots)");
     let started = Instant::now();
-    let service = Service::start(&Options { per_rep: false, ..options })?;
+    let service = Service::start(&Options { per_rep: false, ..options.clone() })?;
     let restarted = ready(&service, Duration::from_secs(600))? - started;
     let off = scrape::measure(&service)?;
     service.stop()?;
@@ -146,7 +146,32 @@ pub fn run(plan: &Plan, bin: &Path, brokers: &str, work: &Path) -> Result<Vec<Ro
         "≤ 256 MiB",
     ));
     rows.push(Row::new("restart to ready (restore snapshots)", report::ms(restarted), "-".into(), "-"));
+    for workers in [1, 2] {
+        let rate = replay_with(plan, &options, workers, c.messages, work)?;
+        rows.push(Row::new(
+            &format!("replay with {workers} worker thread{}", if workers == 1 { "" } else { "s" }),
+            format!("{} ({:.2} of the ceiling)", report::rate(rate), rate / c.rate()),
+            format!("bare consumer {}", report::rate(c.rate())),
+            "-",
+        ));
+    }
     Ok(rows)
+}
+
+/// The replay rate of the same topic with `workers` worker threads (a group and a state of
+/// its own, per-rep series off).
+fn replay_with(plan: &Plan, options: &Options<'_>, workers: usize, messages: u64, work: &Path) -> Result<f64, String> {
+    say(&format!("replay with {workers} worker thread(s)"));
+    let (group, state) = (format!("{}-w{workers}", options.group), work.join(format!("state-w{workers}")));
+    let service =
+        Service::start(&Options { group: &group, state: &state, per_rep: false, workers, ..options.clone() })?;
+    let partitions = f64::from(plan.partitions);
+    let assigned = service.wait("partitions assigned", Duration::from_millis(50), Duration::from_secs(120), |s| {
+        s.metric("salespulse_partitions_assigned") >= partitions
+    })?;
+    let done = consumed(&service, messages as f64, Duration::from_secs(600))?;
+    service.stop()?;
+    Ok(messages as f64 / (done - assigned).as_secs_f64())
 }
 
 /// Freshness at a steady rate, one scrape a second.
@@ -154,7 +179,7 @@ pub fn freshness(plan: &Plan, bin: &Path, brokers: &str, work: &Path) -> Result<
     let topic = unique("fresh");
     topics::create(bin, brokers, &topic, plan.partitions)?;
     let (group, state) = (format!("{topic}-group"), work.join("fresh-state"));
-    let options = Options { bin, brokers, topic: &topic, group: &group, state: &state, per_rep: false };
+    let options = Options { bin, brokers, topic: &topic, group: &group, state: &state, per_rep: false, workers: 0 };
     let service = Service::start(&options)?;
     ready(&service, Duration::from_secs(120))?;
     say(&format!("freshness: {} events/s for {} s, a scrape a second", plan.rate, plan.freshness_seconds));

@@ -25,6 +25,8 @@ pub struct Options<'a> {
     pub group: &'a str,
     pub state: &'a Path,
     pub per_rep: bool,
+    /// `kafka.workers` (0: one per core, the default).
+    pub workers: usize,
 }
 
 fn free_port() -> u16 {
@@ -36,8 +38,8 @@ impl Service {
         std::fs::create_dir_all(o.state).map_err(|e| e.to_string())?;
         let config: PathBuf = o.state.join("bench.toml");
         let text = format!(
-            "[kpis]\nper_rep_series = {}\nrep_series_budget = 1000000\n[state]\nsnapshot_interval = \"30s\"\nready_max_lag = 0\n[log]\nlevel = \"warn\"\n",
-            o.per_rep
+            "[kafka]\nworkers = {}\n[kpis]\nper_rep_series = {}\nrep_series_budget = 1000000\n[state]\nsnapshot_interval = \"30s\"\nready_max_lag = 0\n[log]\nlevel = \"warn\"\n",
+            o.workers, o.per_rep
         );
         std::fs::write(&config, text).map_err(|e| e.to_string())?;
         let addr = format!("127.0.0.1:{}", free_port());

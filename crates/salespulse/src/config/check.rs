@@ -30,6 +30,11 @@ pub struct Settings {
     pub board: Option<BoardConfig>,
 }
 
+/// The cores this process may use: the default number of workers.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
 /// Problems found so far, across sections.
 type Problems = Vec<String>;
 
@@ -73,6 +78,7 @@ impl KafkaSection {
             dead_letter_topic: non_empty(&self.dead_letter_topic),
             max_message_bytes: self.max_message_bytes,
             checkpoint_interval,
+            workers: if self.workers == 0 { cores() } else { self.workers },
             properties: self.properties.clone(),
         }
     }
@@ -107,6 +113,9 @@ impl KafkaSection {
         }
         if !self.dead_letter_topic.is_empty() && self.dead_letter_topic == self.topic {
             errors.push("kafka.dead_letter_topic must differ from kafka.topic".into());
+        }
+        if self.workers > 256 {
+            errors.push(format!("kafka.workers = {} is too many (at most 256; 0 for one per core)", self.workers));
         }
         if self.max_message_bytes < 256 {
             errors.push(format!("kafka.max_message_bytes = {} is too small (at least 256)", self.max_message_bytes));

@@ -52,6 +52,9 @@ pub struct KafkaSection {
     pub dead_letter_topic: String,
     /// Messages larger than this many bytes are rejected.
     pub max_message_bytes: usize,
+    /// Threads that decode and apply events, each holding a share of the partitions; 0
+    /// for one per core.
+    pub workers: usize,
     /// Extra librdkafka properties for every client: SASL, SSL, timeouts...
     pub properties: BTreeMap<String, String>,
     /// A `key=value` file of more librdkafka properties (credentials kept out of this
@@ -69,6 +72,7 @@ impl Default for KafkaSection {
             group_instance_id: String::new(),
             dead_letter_topic: "crm.events.dlq".into(),
             max_message_bytes: 64 * 1024,
+            workers: 0,
             properties: BTreeMap::new(),
             properties_file: String::new(),
         }
