@@ -52,9 +52,9 @@ pub struct Node {
     reference_loaded: AtomicBool,
     /// Recent event ids by partition: repeats across partitions, which no shard sees.
     recent: RecentIds,
-    /// Moves whenever the state does (an event applied, a partition assigned or revoked,
-    /// reference data changed): the board recomputes when it moved.
-    pub(crate) changes: AtomicU64,
+    /// Moves when partitions are assigned or revoked and when reference data changes;
+    /// with the offsets read, what tells the board the state moved (see `board.rs`).
+    pub(crate) generation: AtomicU64,
     /// Partitions of the events topic, once known (0: not known).
     pub(crate) partition_count: AtomicUsize,
 }
@@ -90,7 +90,7 @@ impl Node {
             joined: Arc::new(AtomicBool::new(false)),
             reference_loaded: AtomicBool::new(false),
             recent: RecentIds::default(),
-            changes: AtomicU64::new(0),
+            generation: AtomicU64::new(0),
             partition_count: AtomicUsize::new(0),
         }
     }
@@ -101,7 +101,7 @@ impl Node {
     }
 
     fn changed(&self) {
-        self.changes.fetch_add(1, Ordering::Relaxed);
+        self.generation.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Turns true once the consumer group has assigned this instance its partitions.
@@ -172,7 +172,6 @@ impl Sink for Node {
 
     fn apply(&self, partition: i32, offset: i64, event: &Event) -> Verdict {
         let Some(owned) = self.shards.get(partition) else { return Verdict::NotAssigned };
-        self.changed();
         // Reference data is global, except spend: recorded on the events topic, it counts
         // with its partition (snapshotted, and exact when instances are summed).
         let global = event.event_type().is_reference() && event.event_type() != EventType::SpendRecorded;
