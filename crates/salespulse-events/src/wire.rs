@@ -5,19 +5,25 @@
 //! fields, which the contract allows, cost nothing. Encoding uses it too, so the generator
 //! and the tests write exactly what the decoder reads.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Activity, Body, DealCreated, Event, Money, StageDefinition, Survey, SurveyKind};
 
+/// A field read only to be parsed (a type, a time, a choice): borrowed from the message
+/// unless it holds an escape, so reading it allocates nothing.
+pub(crate) type Text<'a> = Cow<'a, str>;
+
 /// Every wire field. `None` means absent (or JSON null).
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub(crate) struct Wire {
+pub(crate) struct Wire<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub event_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub occurred_at: Option<String>,
+    #[serde(rename = "type", borrow, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<Text<'a>>,
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub occurred_at: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rep_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -30,10 +36,10 @@ pub(crate) struct Wire {
     pub schema_version: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub direction: Option<String>,
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Text<'a>>,
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lead_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,34 +48,34 @@ pub(crate) struct Wire {
     pub duration_s: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub automated: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub action: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub deal_type: Option<String>,
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub deal_type: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probability: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<String>,
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub loss_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mrr: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub survey: Option<String>,
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub survey: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "integral")]
@@ -80,16 +86,16 @@ pub(crate) struct Wire {
     pub active: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quota_carrying: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub period: Option<String>,
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Text<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "integral")]
     pub order: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_closed: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_won: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
 }
@@ -108,10 +114,10 @@ fn integral<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Er
     Ok(Some(v as i64))
 }
 
-impl Wire {
+impl Wire<'_> {
     fn money(&mut self, money: &Money) {
         self.amount = Some(money.amount);
-        self.currency = Some(money.currency.to_string());
+        self.currency = text(money.currency.to_string());
     }
 }
 
@@ -119,12 +125,12 @@ fn owned(s: &Option<String>) -> Option<String> {
     s.clone()
 }
 
-impl From<&Event> for Wire {
-    fn from(e: &Event) -> Wire {
+impl From<&Event> for Wire<'static> {
+    fn from(e: &Event) -> Wire<'static> {
         let mut w = Wire {
             event_id: Some(e.event_id.clone()),
-            event_type: Some(e.event_type().as_str().to_owned()),
-            occurred_at: Some(e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            event_type: text(e.event_type().as_str().to_owned()),
+            occurred_at: text(e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
             rep_id: owned(&e.rep_id),
             team_id: owned(&e.team_id),
             account_id: owned(&e.account_id),
@@ -157,7 +163,7 @@ impl From<&Event> for Wire {
 }
 
 /// The type-specific fields, one function per family of event types (as in decoding).
-impl Wire {
+impl Wire<'_> {
     fn activity(&mut self, a: &Activity) {
         let Activity { activity_id, kind, direction, lead_id, deal_id, duration_s, automated } = a;
         self.activity_id = Some(activity_id.clone());
@@ -222,7 +228,7 @@ impl Wire {
             Body::CustomerStatusChanged { status } => self.status = Some(status.as_str().into()),
             Body::RevenueChanged { mrr } => {
                 self.mrr = Some(mrr.amount);
-                self.currency = Some(mrr.currency.to_string());
+                self.currency = text(mrr.currency.to_string());
             }
             Body::SurveyResponded { response_id, survey } => {
                 self.response_id = Some(response_id.clone());
@@ -256,7 +262,7 @@ impl Wire {
                 self.quota_carrying = Some(*quota_carrying);
             }
             Body::QuotaSet { period, amount } | Body::MarketSizeRecorded { period, amount } => {
-                self.period = Some(period.to_string());
+                self.period = text(period.to_string());
                 self.money(amount);
             }
             Body::StageDefined(StageDefinition { stage, order, probability, is_closed, is_won }) => {
@@ -271,10 +277,15 @@ impl Wire {
                 self.money(amount);
             }
             Body::FxRate { currency, rate } => {
-                self.currency = Some(currency.to_string());
+                self.currency = text(currency.to_string());
                 self.rate = Some(*rate);
             }
             _ => {}
         }
     }
+}
+
+/// An owned text field (encoding: the field is built from the event).
+fn text(s: impl Into<String>) -> Option<Text<'static>> {
+    Some(Cow::Owned(s.into()))
 }

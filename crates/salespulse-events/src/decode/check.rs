@@ -32,7 +32,7 @@ pub(super) fn id(field: &'static str, v: &str) -> Result<(), DecodeError> {
 
 fn enumerated<T>(
     field: &'static str,
-    v: Option<&String>,
+    v: Option<&str>,
     parse: fn(&str) -> Option<T>,
     expected: &str,
 ) -> Result<(), DecodeError> {
@@ -71,14 +71,14 @@ pub(super) fn fields(w: &Wire) -> Result<(), DecodeError> {
     if let Some(v) = w.schema_version.filter(|v| *v != 1) {
         return Err(DecodeError::UnsupportedVersion { version: v });
     }
-    enumerated("kind", w.kind.as_ref(), ActivityKind::parse, ActivityKind::expected())?;
-    enumerated("direction", w.direction.as_ref(), Direction::parse, Direction::expected())?;
-    enumerated("action", w.action.as_ref(), SocialAction::parse, SocialAction::expected())?;
-    enumerated("deal_type", w.deal_type.as_ref(), DealType::parse, DealType::expected())?;
-    enumerated("outcome", w.outcome.as_ref(), Outcome::parse, Outcome::expected())?;
-    enumerated("status", w.status.as_ref(), CustomerStatus::parse, CustomerStatus::expected())?;
-    enumerated("survey", w.survey.as_ref(), SurveyKind::parse, SurveyKind::expected())?;
-    enumerated("category", w.category.as_ref(), SpendCategory::parse, SpendCategory::expected())?;
+    enumerated("kind", w.kind.as_deref(), ActivityKind::parse, ActivityKind::expected())?;
+    enumerated("direction", w.direction.as_deref(), Direction::parse, Direction::expected())?;
+    enumerated("action", w.action.as_deref(), SocialAction::parse, SocialAction::expected())?;
+    enumerated("deal_type", w.deal_type.as_deref(), DealType::parse, DealType::expected())?;
+    enumerated("outcome", w.outcome.as_deref(), Outcome::parse, Outcome::expected())?;
+    enumerated("status", w.status.as_deref(), CustomerStatus::parse, CustomerStatus::expected())?;
+    enumerated("survey", w.survey.as_deref(), SurveyKind::parse, SurveyKind::expected())?;
+    enumerated("category", w.category.as_deref(), SpendCategory::parse, SpendCategory::expected())?;
     if let Some(c) = &w.currency {
         super::fields::currency(c)?;
     }

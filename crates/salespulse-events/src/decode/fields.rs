@@ -10,8 +10,8 @@ use crate::validate;
 use crate::wire::Wire;
 
 /// The wire fields of one message, with the event type its errors name.
-pub(super) struct Fields {
-    pub w: Wire,
+pub(super) struct Fields<'a> {
+    pub w: Wire<'a>,
     pub ty: &'static str,
 }
 
@@ -29,7 +29,7 @@ impl Need {
     }
 }
 
-impl Fields {
+impl Fields<'_> {
     pub fn missing(&self, field: &'static str) -> DecodeError {
         Need(self.ty).missing(field)
     }

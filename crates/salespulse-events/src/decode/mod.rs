@@ -41,13 +41,14 @@ pub fn encode(event: &Event) -> Vec<u8> {
     serde_json::to_vec(&Wire::from(event)).unwrap_or_default()
 }
 
-impl TryFrom<Wire> for Event {
+impl TryFrom<Wire<'_>> for Event {
     type Error = DecodeError;
 
-    fn try_from(mut w: Wire) -> Result<Event, DecodeError> {
+    fn try_from(mut w: Wire<'_>) -> Result<Event, DecodeError> {
         let type_text =
             w.event_type.take().ok_or(DecodeError::MissingField { field: "type", event_type: "every event" })?;
-        let ty = EventType::parse(&type_text).ok_or(DecodeError::UnknownType { event_type: type_text })?;
+        let ty = EventType::parse(&type_text)
+            .ok_or_else(|| DecodeError::UnknownType { event_type: type_text.into_owned() })?;
         if let Some(version) = w.schema_version.filter(|v| *v != 1) {
             return Err(DecodeError::UnsupportedVersion { version });
         }
