@@ -158,6 +158,7 @@ function coverage(c) {
   if (down.length) parts.push("not answering: " + down.join(", "));
   if (c.missing.length) parts.push("partitions held by no instance: " + c.missing.join(", "));
   if (c.overlapping.length) parts.push("partitions held twice (rebalancing): " + c.overlapping.join(", "));
+  if (c.catching_up.length) parts.push("partitions still reading what they missed: " + c.catching_up.join(", "));
   box.textContent = "Incomplete: these figures leave out part of the group (" + parts.join("; ") + ").";
   box.hidden = false;
 }

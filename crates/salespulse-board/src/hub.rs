@@ -142,6 +142,7 @@ impl Hub {
                 partitions_held: merged.held.len(),
                 missing: merged.missing.clone(),
                 overlapping: merged.overlapping.clone(),
+                catching_up: merged.catching_up.clone(),
                 instances,
             },
             teams: figures::teams(&reading, &merged.view, sla),

@@ -23,7 +23,7 @@ pub struct Board {
 /// Whether the figures cover the whole consumer group.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Coverage {
-    /// Every partition held exactly once by an instance that answered.
+    /// Every partition held exactly once, and caught up, by an instance that answered.
     pub complete: bool,
     /// Partitions of the events topic, when known.
     pub partition_count: Option<usize>,
@@ -32,6 +32,8 @@ pub struct Coverage {
     pub missing: Vec<i32>,
     /// Partitions two instances hold at once (a rebalance under way).
     pub overlapping: Vec<i32>,
+    /// Partitions held but still reading what they missed.
+    pub catching_up: Vec<i32>,
     /// This instance and each configured peer.
     pub instances: Vec<Instance>,
 }

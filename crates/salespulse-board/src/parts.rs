@@ -4,8 +4,9 @@
 //! Views add up (see `salespulse_engine::View`), so the merge of every instance's parts
 //! reads as one instance holding every partition. The merge also says whether it is
 //! whole: a partition held by no instance that answered (a peer down, a rebalance under
-//! way) or by two at once makes it incomplete (and, while the partition count is not
-//! known, a peer that does not answer), and the board says so rather than showing
+//! way), held by two at once, or still catching up (a partition just taken over reads
+//! what it missed) makes it incomplete (and, while the partition count is not known, a
+//! peer that does not answer), and the board says so rather than showing
 //! a smaller total as if it were the total.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,6 +30,10 @@ pub struct Parts {
     pub partitions: BTreeMap<i32, i64>,
     /// Partitions of the events topic, when known.
     pub partition_count: Option<usize>,
+    /// Partitions held but still reading what they missed (as `/readyz` counts them: more
+    /// than `state.ready_max_lag` behind, or not known yet).
+    #[serde(default)]
+    pub catching_up: Vec<i32>,
     pub view: View,
     /// The newest moments of its partitions, newest first.
     pub feed: Vec<Moment>,
@@ -45,18 +50,20 @@ pub struct Merged {
     pub missing: Vec<i32>,
     /// Partitions held by two of them at once.
     pub overlapping: Vec<i32>,
+    /// Partitions held but still catching up.
+    pub catching_up: Vec<i32>,
     pub partition_count: Option<usize>,
 }
 
 impl Merged {
-    /// Every partition held exactly once. When the partition count is not known, only if
-    /// every peer answered too.
+    /// Every partition held exactly once and caught up. When the partition count is not
+    /// known, only if every peer answered too.
     pub fn whole(&self, peers_down: usize) -> bool {
         let held = match self.partition_count {
             Some(_) => self.missing.is_empty(),
             None => peers_down == 0,
         };
-        held && self.overlapping.is_empty()
+        held && self.overlapping.is_empty() && self.catching_up.is_empty()
     }
 }
 
@@ -64,8 +71,9 @@ impl Merged {
 pub fn merge<'a>(parts: impl IntoIterator<Item = &'a Parts>) -> Merged {
     let mut merged = Merged::default();
     let mut moments: Vec<&Moment> = Vec::new();
-    let mut overlapping = BTreeSet::new();
+    let (mut overlapping, mut catching_up) = (BTreeSet::new(), BTreeSet::new());
     for p in parts {
+        catching_up.extend(p.catching_up.iter().copied());
         merged.view.merge(p.view.clone());
         moments.extend(&p.feed);
         for &partition in p.partitions.keys() {
@@ -77,6 +85,7 @@ pub fn merge<'a>(parts: impl IntoIterator<Item = &'a Parts>) -> Merged {
     }
     merged.feed = Feed::merged(moments);
     merged.overlapping = overlapping.into_iter().collect();
+    merged.catching_up = catching_up.into_iter().collect();
     if let Some(n) = merged.partition_count {
         let n = i32::try_from(n).unwrap_or(i32::MAX);
         merged.missing = (0..n).filter(|p| !merged.held.contains(p)).collect();
@@ -123,6 +132,8 @@ mod tests {
         assert!(merged.whole(1), "every partition held: a peer down holds none");
         let unknown = Parts { partition_count: None, ..parts(&[0, 1], 1.0) };
         assert!(!merge(&[unknown]).whole(1), "without the count, a peer down may hold some");
+        let behind = Parts { catching_up: vec![2], ..parts(&[0, 1, 2, 3], 1.0) };
+        assert!(!merge(&[behind]).whole(0), "a partition still reading what it missed");
     }
 
     #[test]

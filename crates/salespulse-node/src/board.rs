@@ -18,7 +18,11 @@ impl BoardSource for Node {
         let shards = self.shards.all();
         let reference = self.reference.read().unwrap_or_else(PoisonError::into_inner);
         let (mut view, mut partitions, mut moments) = (View::default(), BTreeMap::new(), Vec::new());
+        let mut catching_up = Vec::new();
         for (partition, owned) in shards {
+            if owned.lag().is_none_or(|lag| lag > self.ready_max_lag) {
+                catching_up.push(partition);
+            }
             // A copy, as a scrape reads: the consumer waits for the clone only.
             let (shard, next) = {
                 let current = owned.current();
@@ -33,6 +37,7 @@ impl BoardSource for Node {
             at: now,
             partitions,
             partition_count: (count > 0).then_some(count),
+            catching_up,
             view,
             feed: Feed::merged(&moments),
             ..Parts::default()

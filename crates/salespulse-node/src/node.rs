@@ -45,7 +45,7 @@ pub struct Node {
     /// What the reference files held at their last good load.
     loaded: Mutex<Loaded>,
     metrics: Metrics,
-    ready_max_lag: i64,
+    pub(crate) ready_max_lag: i64,
     /// The consumer group has assigned partitions (possibly none) to this instance.
     joined: Arc<AtomicBool>,
     /// The reference topic has been read to its end (or there is none).
