@@ -107,9 +107,9 @@ impl Workers {
             return;
         }
         let batch = std::mem::replace(&mut self.filling[w], Vec::with_capacity(BATCH));
-        if self.queues[w].send(Job::Messages(batch)).is_err() {
-            warn!(worker = w, "a worker thread is gone: its messages are not applied");
-        }
+        // A worker only ends by panicking: stop the process rather than leave its
+        // partitions unread (a restart reads again what no snapshot covers).
+        self.queues[w].send(Job::Messages(batch)).expect("a worker thread died");
     }
 
     /// Rejected messages the rate limit kept out of the log in the interval just ended.
@@ -129,13 +129,14 @@ impl Workers {
         let answers: Vec<_> = self
             .queues
             .iter()
-            .filter_map(|q| {
+            .map(|q| {
                 let (tx, rx) = sync_channel(1);
-                q.send(Job::Barrier(tx)).ok().map(|()| rx)
+                q.send(Job::Barrier(tx)).expect("a worker thread died");
+                rx
             })
             .collect();
         for rx in answers {
-            rx.recv().ok();
+            rx.recv().expect("a worker thread died");
         }
     }
 }
