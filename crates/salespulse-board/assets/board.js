@@ -8,7 +8,6 @@ const team = location.pathname.startsWith(PREFIX)
   ? decodeURIComponent(location.pathname.slice(PREFIX.length))
   : null;
 let currency = "EUR";
-let last = null;
 let seen = new Set();
 let source = null;
 let staleSince = null;
@@ -163,7 +162,6 @@ function coverage(c) {
   box.hidden = false;
 }
 function render(data) {
-  last = data;
   currency = data.base_currency || currency;
   coverage(data.coverage);
   if (team === null) overview(data); else teamPage(data);

@@ -52,39 +52,18 @@ impl<'a> Index<'a> {
     }
 
     /// The samples of `family` for `team` whose labels include `filter`.
-    fn rows(&self, family: &str, team: &str, filter: &[(&str, &str)]) -> Vec<&'a Metric> {
-        let rows = self.by.get(&(family_name(family), team)).map(Vec::as_slice).unwrap_or_default();
+    fn rows(&self, family: &'static str, team: &'a str, filter: &[(&str, &str)]) -> Vec<&'a Metric> {
+        let rows = self.by.get(&(family, team)).map(Vec::as_slice).unwrap_or_default();
         rows.iter().copied().filter(|m| filter.iter().all(|(k, v)| label(m, k) == Some(v))).collect()
     }
 
-    fn one(&self, family: &str, team: &str, filter: &[(&str, &str)]) -> Option<f64> {
+    fn one(&self, family: &'static str, team: &'a str, filter: &[(&str, &str)]) -> Option<f64> {
         self.rows(family, team, filter).first().map(|m| gauge(m))
     }
 
-    fn sum(&self, family: &str, team: &str, filter: &[(&str, &str)]) -> f64 {
+    fn sum(&self, family: &'static str, team: &'a str, filter: &[(&str, &str)]) -> f64 {
         self.rows(family, team, filter).into_iter().map(gauge).sum()
     }
-}
-
-/// The catalogue's `&'static str` for a family name (the index is keyed by it).
-fn family_name(name: &str) -> &'static str {
-    const NAMES: [&str; 14] = [
-        ACTIVITIES.0,
-        DEALS_CLOSED.0,
-        LEAD_OLDEST_WAIT.0,
-        LEADS_AWAITING.0,
-        PERIOD_WON_REVENUE.0,
-        PIPELINE_DEALS.0,
-        PIPELINE_VALUE.0,
-        QUOTA.0,
-        QUOTA_ATTAINMENT.0,
-        REP_ACTIVITIES.0,
-        REP_DEALS_CLOSED.0,
-        REP_WON_REVENUE.0,
-        WIN_RATE.0,
-        WON_REVENUE.0,
-    ];
-    NAMES.into_iter().find(|n| *n == name).unwrap_or("")
 }
 
 /// Every team's figures.
