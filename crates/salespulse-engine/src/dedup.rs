@@ -8,6 +8,8 @@
 
 use std::collections::{HashSet, VecDeque};
 
+use foldhash::fast::RandomState;
+
 use crate::time::Ms;
 
 /// Remembered event ids of one shard.
@@ -18,7 +20,7 @@ pub struct Dedup {
     order: VecDeque<(Ms, u64)>,
     /// Derived from `order`: rebuilt after a restore, not stored.
     #[serde(skip)]
-    seen: HashSet<u64>,
+    seen: HashSet<u64, RandomState>,
 }
 
 /// FNV-1a followed by a 64-bit finaliser: stable across builds, so snapshots stay valid.
@@ -37,7 +39,7 @@ pub(crate) fn hash(id: &str) -> u64 {
 impl Dedup {
     /// A horizon of `horizon` ms holding at most `max_ids` ids.
     pub fn new(horizon: Ms, max_ids: usize) -> Dedup {
-        Dedup { horizon, max_ids: max_ids.max(1), order: VecDeque::new(), seen: HashSet::new() }
+        Dedup { horizon, max_ids: max_ids.max(1), order: VecDeque::new(), seen: HashSet::default() }
     }
 
     /// Records `id` at `now`; returns false if it was already there (a duplicate).

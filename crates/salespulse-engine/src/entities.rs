@@ -6,10 +6,17 @@
 //! everything, and a sub-map (then an entity) is copied only on its first write while the
 //! snapshot still holds it (copy on write). The consumer thus pauses for a few hundred
 //! reference counts, not for a deep copy of a million entities.
+//!
+//! An id is hashed once per lookup, with a keyed hash (ids come from input): the hash
+//! picks the sub-map and is the sub-map's own hash, and `entry` finds or inserts in one
+//! probe.
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
+use foldhash::fast::RandomState;
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 use serde::de::Deserializer;
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
@@ -19,7 +26,12 @@ use crate::time::Ms;
 /// Number of sub-maps.
 pub const PARTS: usize = 256;
 
-type Part<T> = HashMap<Arc<str>, Arc<T>>;
+/// The sub-map is picked by bits 24..32 of the hash: a sub-map's table uses the low bits
+/// (its buckets) and the top seven (its tags), which must still vary inside one sub-map.
+const PART_SHIFT: u32 = 24;
+
+type Slot<T> = (Arc<str>, Arc<T>);
+type Part<T> = HashTable<Slot<T>>;
 
 /// Entities by id.
 #[derive(Debug, Clone)]
@@ -27,11 +39,17 @@ pub struct Entities<T> {
     parts: Vec<Arc<Part<T>>>,
     /// Entities held, kept as they come and go (read at every event for the budget).
     len: usize,
+    /// Keyed per map (clones share it, so a clone finds what the original holds).
+    hasher: RandomState,
 }
 
 impl<T> Default for Entities<T> {
     fn default() -> Self {
-        Entities { parts: (0..PARTS).map(|_| Arc::new(HashMap::new())).collect(), len: 0 }
+        Entities {
+            parts: (0..PARTS).map(|_| Arc::new(HashTable::new())).collect(),
+            len: 0,
+            hasher: RandomState::default(),
+        }
     }
 }
 
@@ -40,24 +58,33 @@ pub trait Touched: Default + Clone {
     fn touched(&mut self) -> &mut Ms;
 }
 
-fn part_of(id: &str) -> usize {
-    usize::try_from(crate::dedup::hash(id) % PARTS as u64).unwrap_or(0)
+fn part_of(hash: u64) -> usize {
+    (hash >> PART_SHIFT) as usize % PARTS
 }
 
 impl<T: Clone> Entities<T> {
+    fn hash(&self, id: &str) -> u64 {
+        self.hasher.hash_one(id)
+    }
+
     /// The entity `id`, if present.
     pub fn get(&self, id: &str) -> Option<&T> {
-        self.parts[part_of(id)].get(id).map(|e| &**e)
+        let h = self.hash(id);
+        self.parts[part_of(h)].find(h, |(k, _)| **k == *id).map(|(_, e)| &**e)
     }
 
     /// The entity `id` for writing, if present (copied first if a snapshot shares it).
     pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
-        Arc::make_mut(&mut self.parts[part_of(id)]).get_mut(id).map(Arc::make_mut)
+        let h = self.hash(id);
+        let part = &mut self.parts[part_of(h)];
+        // Only a part that holds `id` is written (so copied, if a snapshot shares it).
+        part.find(h, |(k, _)| **k == *id)?;
+        Arc::make_mut(part).find_mut(h, |(k, _)| **k == *id).map(|(_, e)| Arc::make_mut(e))
     }
 
     /// Every entity.
     pub fn values(&self) -> impl Iterator<Item = &T> {
-        self.parts.iter().flat_map(|p| p.values().map(|e| &**e))
+        self.parts.iter().flat_map(|p| p.iter().map(|(_, e)| &**e))
     }
 
     /// Every (id, entity).
@@ -74,9 +101,9 @@ impl<T: Clone> Entities<T> {
     /// written (so copied, if a snapshot shares them).
     pub fn retain(&mut self, keep: impl Fn(&T) -> bool) {
         for part in &mut self.parts {
-            if part.values().any(|e| !keep(e)) {
+            if part.iter().any(|(_, e)| !keep(e)) {
                 let before = part.len();
-                Arc::make_mut(part).retain(|_, e| keep(e));
+                Arc::make_mut(part).retain(|(_, e)| keep(e));
                 self.len -= before - part.len();
             }
         }
@@ -86,24 +113,37 @@ impl<T: Clone> Entities<T> {
     /// written).
     pub fn update_where(&mut self, wanted: impl Fn(&T) -> bool, mut update: impl FnMut(&mut T)) {
         for part in &mut self.parts {
-            if part.values().any(|e| wanted(e)) {
-                for e in Arc::make_mut(part).values_mut().filter(|e| wanted(e)) {
+            if part.iter().any(|(_, e)| wanted(e)) {
+                for (_, e) in Arc::make_mut(part).iter_mut().filter(|(_, e)| wanted(e)) {
                     update(Arc::make_mut(e));
                 }
             }
         }
+    }
+
+    /// Inserts `id` (not present) with `e`.
+    fn insert(&mut self, id: Arc<str>, e: Arc<T>) {
+        let h = self.hash(&id);
+        let hasher = &self.hasher;
+        Arc::make_mut(&mut self.parts[part_of(h)]).insert_unique(h, (id, e), |(k, _)| hasher.hash_one(&**k));
+        self.len += 1;
     }
 }
 
 /// The entry of `id` (created empty if new), its last-touched time raised to `t`.
 /// Allocates only for a new id.
 pub fn entry<'a, T: Touched>(map: &'a mut Entities<T>, id: &str, t: Ms) -> &'a mut T {
-    let part = Arc::make_mut(&mut map.parts[part_of(id)]);
-    if !part.contains_key(id) {
-        part.insert(Arc::from(id), Arc::new(T::default()));
-        map.len += 1;
-    }
-    let e = Arc::make_mut(part.get_mut(id).expect("present: just inserted"));
+    let h = map.hash(id);
+    let hasher = &map.hasher;
+    let part = Arc::make_mut(&mut map.parts[part_of(h)]);
+    let slot = match part.entry(h, |(k, _)| **k == *id, |(k, _)| hasher.hash_one(&**k)) {
+        Entry::Occupied(o) => o.into_mut(),
+        Entry::Vacant(v) => {
+            map.len += 1;
+            v.insert((Arc::from(id), Arc::new(T::default()))).into_mut()
+        }
+    };
+    let e = Arc::make_mut(&mut slot.1);
     let touched = e.touched();
     *touched = (*touched).max(t);
     e
@@ -123,10 +163,10 @@ impl<T: Serialize> Serialize for Entities<T> {
 
 impl<'de, T: Deserialize<'de> + Clone> Deserialize<'de> for Entities<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let flat: HashMap<Arc<str>, Arc<T>> = HashMap::deserialize(d)?;
-        let mut out = Entities { len: flat.len(), ..Entities::default() };
+        let flat: std::collections::HashMap<Arc<str>, Arc<T>> = std::collections::HashMap::deserialize(d)?;
+        let mut out = Entities::default();
         for (k, v) in flat {
-            Arc::make_mut(&mut out.parts[part_of(&k)]).insert(k, v);
+            out.insert(k, v);
         }
         Ok(out)
     }

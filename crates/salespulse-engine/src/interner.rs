@@ -3,16 +3,19 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
+
 /// Strings by id and ids by string. Id 0 is reserved for "none".
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Interner {
     names: Vec<Box<str>>,
-    ids: HashMap<Box<str>, u32>,
+    /// Names come from input: a keyed hash.
+    ids: HashMap<Box<str>, u32, RandomState>,
 }
 
 impl Default for Interner {
     fn default() -> Interner {
-        Interner { names: vec!["".into()], ids: HashMap::new() }
+        Interner { names: vec!["".into()], ids: HashMap::default() }
     }
 }
 

@@ -6,52 +6,78 @@
 //! and a rep who changes team takes their history along. An event's own `team_id` pins
 //! it to that team instead.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::interner::Interner;
 use crate::windows::OwnerId;
+
+/// What a name owns entries as, each within its budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Rep,
+    Team,
+}
 
 /// The owner table of one shard.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Owners {
     names: Interner,
     pairs: Vec<(u32, u32)>,
-    by_pair: HashMap<(u32, u32), OwnerId>,
+    by_pair: FxHashMap<(u32, u32), OwnerId>,
     /// Names used as team overrides and as reps (derived: [`Owners::rebuild`] after a
     /// restore).
     #[serde(skip)]
-    teams: HashSet<u32>,
+    teams: FxHashSet<u32>,
     #[serde(skip)]
-    reps: HashSet<u32>,
+    reps: FxHashSet<u32>,
 }
 
 impl Owners {
     /// The owner id of a (rep, team override) pair, interning it if new.
     pub fn id(&mut self, rep: Option<&str>, team: Option<&str>) -> OwnerId {
         let pair = (self.names.id(rep), self.names.id(team));
-        if let Some(&id) = self.by_pair.get(&pair) {
+        self.pair(pair.0, pair.1)
+    }
+
+    /// The owner id of a pair of name ids (0: none), interning the pair if new.
+    pub fn pair(&mut self, rep: u32, team: u32) -> OwnerId {
+        if let Some(&id) = self.by_pair.get(&(rep, team)) {
             return id;
         }
         let id = crate::interner::next_id(self.pairs.len());
-        if pair.1 != 0 {
-            self.teams.insert(pair.1);
+        if team != 0 {
+            self.teams.insert(team);
         }
-        if pair.0 != 0 {
-            self.reps.insert(pair.0);
+        if rep != 0 {
+            self.reps.insert(rep);
         }
-        self.pairs.push(pair);
-        self.by_pair.insert(pair, id);
+        self.pairs.push((rep, team));
+        self.by_pair.insert((rep, team), id);
         id
     }
 
-    /// Whether `team` may be a team override: already one, or fewer than `budget` are.
-    pub fn admits_team(&self, team: &str, budget: usize) -> bool {
-        self.names.find(team).is_some_and(|id| self.teams.contains(&id)) || self.teams.len() < budget
+    /// The name id of `name` in `role` (one lookup): already in that role, or the role
+    /// has fewer than `budget` names. `None` when the budget is full.
+    pub fn admit(&mut self, name: &str, role: Role, budget: usize) -> Option<u32> {
+        let set = match role {
+            Role::Rep => &self.reps,
+            Role::Team => &self.teams,
+        };
+        match self.names.find(name) {
+            Some(id) if set.contains(&id) => Some(id),
+            found if set.len() < budget => Some(found.unwrap_or_else(|| self.names.id(Some(name)))),
+            _ => None,
+        }
     }
 
-    /// Whether `rep` may own entries: already one, or fewer than `budget` are.
-    pub fn admits_rep(&self, rep: &str, budget: usize) -> bool {
-        self.names.find(rep).is_some_and(|id| self.reps.contains(&id)) || self.reps.len() < budget
+    /// The name id of `name`, interning it if new.
+    pub fn name(&mut self, name: &str) -> u32 {
+        self.names.id(Some(name))
+    }
+
+    /// The rep's name id of an owner (0: none).
+    pub fn rep_of(&self, id: OwnerId) -> u32 {
+        self.pairs[id as usize].0
     }
 
     /// Rebuilds what is derived (after a restore).
@@ -98,15 +124,17 @@ mod tests {
     fn admits_teams_within_the_budget() {
         let mut o = Owners::default();
         o.id(Some("t1"), None);
-        assert!(o.admits_team("t1", 1), "a rep's name is not a team");
+        let t1 = o.name("t1");
+        assert_eq!(o.admit("t1", Role::Team, 1), Some(t1), "a rep's name is not a team");
         o.id(Some("ana"), Some("t1"));
-        assert!(o.admits_team("t1", 1), "in use");
-        assert!(!o.admits_team("t2", 1));
+        assert_eq!(o.admit("t1", Role::Team, 1), Some(t1), "in use");
+        assert_eq!(o.admit("t2", Role::Team, 1), None);
+        assert_eq!(o.admit("ana", Role::Rep, 1), o.admit("ana", Role::Rep, 0), "in use as a rep");
         // What a restore gives: the derived set is not in snapshots.
         let mut back = o.clone();
         back.teams.clear();
-        assert!(back.admits_team("t2", 1), "nothing derived before the rebuild");
+        assert!(back.clone().admit("t2", Role::Team, 1).is_some(), "nothing derived before the rebuild");
         back.rebuild();
-        assert!(!back.admits_team("t2", 1));
+        assert_eq!(back.admit("t2", Role::Team, 1), None);
     }
 }

@@ -5,7 +5,7 @@
 //! reference events that arrive on the events topic. Updates are upserts (spend is
 //! deduplicated on `event_id`), so replaying the reference topic is always safe.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use salespulse_events::{Body, Currency, Event, Money, Period, StageDefinition};
 
@@ -13,6 +13,9 @@ use crate::calendar::{Calendar, MonthKey, PeriodKind};
 use crate::outcome::Rejection;
 use crate::spend::Spend;
 use crate::time::{Ms, ms};
+
+/// Keys come from input (names, currencies): a keyed hash, cheaper than the default one.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Dated rates kept per currency (a rate a day for 27 years); the oldest go first.
 const MAX_DATED_RATES: usize = 10_000;
@@ -78,13 +81,13 @@ impl Reference {
     pub fn new(base: Currency) -> Reference {
         Reference {
             base,
-            fx: HashMap::new(),
-            dated: HashMap::new(),
+            fx: HashMap::default(),
+            dated: HashMap::default(),
             dated_rates: true,
-            roster: HashMap::new(),
-            stages: HashMap::new(),
-            quotas: HashMap::new(),
-            market: HashMap::new(),
+            roster: HashMap::default(),
+            stages: HashMap::default(),
+            quotas: HashMap::default(),
+            market: HashMap::default(),
             spend: Spend::default(),
             budgets: (crate::config::DEFAULT_MAX_TEAMS, crate::config::DEFAULT_MAX_STAGES),
         }

@@ -46,8 +46,16 @@ impl Window {
     }
 
     /// Length in milliseconds.
-    pub fn len_ms(self) -> Ms {
-        [HOUR, DAY, 7 * DAY, 30 * DAY, 90 * DAY][self.index()]
+    pub const fn len_ms(self) -> Ms {
+        // A match, not a table: inlined, each division by a length or a resolution is by a
+        // constant (a multiplication), on the hot path.
+        match self {
+            Window::H1 => HOUR,
+            Window::H24 => DAY,
+            Window::D7 => 7 * DAY,
+            Window::D30 => 30 * DAY,
+            Window::D90 => 90 * DAY,
+        }
     }
 
     /// Length in days (for per-day rates).
@@ -56,11 +64,12 @@ impl Window {
     }
 
     /// Slot width: 1 min, 24 min, 2 h 48 min, 12 h, 36 h.
-    pub fn resolution_ms(self) -> Ms {
+    pub const fn resolution_ms(self) -> Ms {
         self.len_ms() / 60
     }
 
     /// The slot holding time `t`.
+    #[inline]
     pub fn slot(self, t: Ms) -> i64 {
         t.div_euclid(self.resolution_ms())
     }

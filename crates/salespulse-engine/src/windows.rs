@@ -102,11 +102,17 @@ pub struct Windows {
     /// are neither kept nor written (a replay of old events does not fill the short
     /// windows with slots only to drop them later). Derived, not in snapshots.
     floor: [i64; 5],
+    /// The clock before which no window's first slot moves (slots of every window start
+    /// on whole minutes): [`Windows::prune`] does nothing before it. Derived.
+    due: Ms,
 }
+
+/// Every window's slots start on a multiple of this.
+const FINEST: Ms = 60_000;
 
 impl Default for Windows {
     fn default() -> Windows {
-        Windows { maps: Default::default(), summed: Arc::default(), floor: [i64::MIN; 5] }
+        Windows { maps: Default::default(), summed: Arc::default(), floor: [i64::MIN; 5], due: Ms::MIN }
     }
 }
 
@@ -144,6 +150,10 @@ impl Windows {
     /// Drops every slot that can no longer be counted at `now` or later. Cheap when no
     /// window's first slot moved: call it as often as the clock moves.
     pub fn prune(&mut self, now: Ms) {
+        if now < self.due {
+            return;
+        }
+        self.due = (now.div_euclid(FINEST) + 1).saturating_mul(FINEST);
         for w in Window::ALL {
             let (first, _) = w.slots_at(now);
             let floor = &mut self.floor[w.index()];
@@ -219,13 +229,18 @@ impl<'de> Deserialize<'de> for Windows {
             }
         }
         let maps = maps.map(|m| m.into_iter().map(|(slot, cells)| (slot, Arc::new(cells))).collect());
-        Ok(Windows { maps, summed: Arc::default(), floor: [i64::MIN; 5] })
+        Ok(Windows { maps, ..Windows::default() })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_slot_starts_on_a_whole_minute() {
+        assert!(Window::ALL.iter().all(|w| w.resolution_ms() % FINEST == 0));
+    }
 
     #[test]
     fn add_fold_retract_prune() {

@@ -4,9 +4,11 @@
 use salespulse_events::{Body, Direction, Event, Outcome, Survey};
 
 use super::Shard;
+use super::settle::settle_lead;
 use crate::deals::{Close, insert_by_time};
 use crate::entities::entry;
 use crate::outcome::{Incomplete, IncompleteKpi};
+use crate::owners::Role;
 use crate::reference::{OVERFLOW, Reference};
 use crate::stat::{StageId, Stat, SurveyCat};
 use crate::time::Ms;
@@ -22,26 +24,25 @@ fn survey_cat(s: Survey) -> SurveyCat {
     }
 }
 
-/// `value` if its budget admits it, else [`OVERFLOW`], counted in `folded`.
-fn admitted<'e>(value: &'e str, admits: bool, folded: &mut u64) -> &'e str {
-    if admits {
-        return value;
-    }
-    *folded += 1;
-    OVERFLOW
-}
-
 impl Shard {
-    /// The event's team override, or [`OVERFLOW`] once the partition has `max_teams`.
-    fn team<'e>(&mut self, e: &'e Event) -> Option<&'e str> {
-        let team = e.team_id.as_deref()?;
-        Some(admitted(team, self.owners.admits_team(team, self.cfg.max_teams), &mut self.folded.teams))
+    /// The name id of the event's team override (0: none), or of [`OVERFLOW`] once the
+    /// partition has `max_teams`.
+    fn team(&mut self, e: &Event) -> u32 {
+        let Some(team) = e.team_id.as_deref() else { return 0 };
+        self.owners.admit(team, Role::Team, self.cfg.max_teams).unwrap_or_else(|| {
+            self.folded.teams += 1;
+            self.owners.name(OVERFLOW)
+        })
     }
 
-    /// The event's rep, or [`OVERFLOW`] once the partition has `max_reps`.
-    fn rep<'e>(&mut self, e: &'e Event) -> Option<&'e str> {
-        let rep = e.rep_id.as_deref()?;
-        Some(admitted(rep, self.owners.admits_rep(rep, self.cfg.max_reps), &mut self.folded.reps))
+    /// The name id of the event's rep (0: none), or of [`OVERFLOW`] once the partition has
+    /// `max_reps`.
+    fn rep(&mut self, e: &Event) -> u32 {
+        let Some(rep) = e.rep_id.as_deref() else { return 0 };
+        self.owners.admit(rep, Role::Rep, self.cfg.max_reps).unwrap_or_else(|| {
+            self.folded.reps += 1;
+            self.owners.name(OVERFLOW)
+        })
     }
 
     /// The id of a stage, or of [`OVERFLOW`] once the partition has `max_stages` (at most
@@ -59,7 +60,7 @@ impl Shard {
 
     pub(super) fn dispatch(&mut self, e: &Event, t: Ms, reference: &Reference, inc: &mut Incomplete) {
         let (team, rep) = (self.team(e), self.rep(e));
-        let owner = self.owners.id(rep, team);
+        let owner = self.owners.pair(rep, team);
         let w = &mut self.agg.windows;
         match &e.body {
             Body::ActivityLogged(a) => {
@@ -73,7 +74,7 @@ impl Shard {
                     if first && lead.clock_start().is_none() {
                         inc.add(IncompleteKpi::LeadResponseTime);
                     }
-                    self.settle_lead(id);
+                    settle_lead(&mut self.agg, lead);
                 }
             }
             Body::SocialAction { action } => w.add(t, owner, Stat::Social(*action), 1.0),
@@ -99,7 +100,7 @@ impl Shard {
                 if lead.created.is_none_or(|(c, _)| t < c) {
                     lead.created = Some((t, owner));
                 }
-                self.settle_lead(lead_id);
+                settle_lead(&mut self.agg, lead);
             }
             Body::LeadAssigned { lead_id } => {
                 let lead = entry(&mut self.leads, lead_id, t);
@@ -109,7 +110,7 @@ impl Shard {
                 if lead.assigned.is_none_or(|a| t < a) {
                     lead.assigned = Some(t);
                 }
-                self.settle_lead(lead_id);
+                settle_lead(&mut self.agg, lead);
             }
             Body::LeadConverted { lead_id, .. } => {
                 let lead = entry(&mut self.leads, lead_id, t);
@@ -117,11 +118,12 @@ impl Shard {
                     inc.add(IncompleteKpi::LeadConversion);
                 }
                 lead.converted = true;
-                self.settle_lead(lead_id);
+                settle_lead(&mut self.agg, lead);
             }
             Body::LeadDisqualified { lead_id, .. } => {
-                entry(&mut self.leads, lead_id, t).disqualified = true;
-                self.settle_lead(lead_id);
+                let lead = entry(&mut self.leads, lead_id, t);
+                lead.disqualified = true;
+                settle_lead(&mut self.agg, lead);
             }
             _ => self.dispatch_deal_or_account(e, t, (owner, team), reference, inc),
         }
@@ -131,7 +133,7 @@ impl Shard {
         &mut self,
         e: &Event,
         t: Ms,
-        (owner, team): (OwnerId, Option<&str>),
+        (owner, team): (OwnerId, u32),
         reference: &Reference,
         inc: &mut Incomplete,
     ) {
@@ -172,13 +174,10 @@ impl Shard {
                 let deal = entry(&mut self.deals, deal_id, t);
                 let own = match (&e.rep_id, team) {
                     (Some(_), _) => Some(owner),
+                    (None, 0) => None,
                     // A close that names its team and not its rep counts under that team,
                     // with the deal's rep when known.
-                    (None, Some(team)) => {
-                        let rep = deal.owner().and_then(|o| self.owners.get(o).0.map(str::to_owned));
-                        Some(self.owners.id(rep.as_deref(), Some(team)))
-                    }
-                    (None, None) => None,
+                    (None, team) => Some(self.owners.pair(deal.owner().map_or(0, |o| self.owners.rep_of(o)), team)),
                 };
                 if deal.close.is_none_or(|c| t >= c.t) {
                     deal.close = Some(Close { t, outcome: *outcome, amount: *amount, owner: own });

@@ -2,7 +2,9 @@
 //! contributions are derived again and swapped for the previous ones in the aggregates.
 
 use super::Shard;
+use crate::aggregates::Aggregates;
 use crate::deals::Lookups;
+use crate::leads::Lead;
 use crate::reference::Reference;
 use crate::time::Window;
 use crate::windows::OwnerId;
@@ -11,14 +13,6 @@ impl Shard {
     /// The owner id of events that name no rep and no team.
     pub(super) fn nobody(&mut self) -> OwnerId {
         self.owners.id(None, None)
-    }
-
-    pub(super) fn settle_lead(&mut self, id: &str) {
-        if let Some(lead) = self.leads.get_mut(id) {
-            let new = lead.derive().0;
-            self.agg.replace(&lead.contrib, &new);
-            lead.contrib = new;
-        }
     }
 
     pub(super) fn settle_deal(&mut self, id: &str, reference: &Reference) {
@@ -40,4 +34,12 @@ impl Shard {
             account.contrib = new;
         }
     }
+}
+
+/// Swaps a lead's contributions for those of its facts (a function of the two parts, so
+/// the caller keeps the lead it just wrote instead of looking it up again).
+pub(super) fn settle_lead(agg: &mut Aggregates, lead: &mut Lead) {
+    let new = lead.derive().0;
+    agg.replace(&lead.contrib, &new);
+    lead.contrib = new;
 }
