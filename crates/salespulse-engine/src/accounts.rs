@@ -54,9 +54,8 @@ impl Account {
 
     /// The account's contributions: new and churned logos, from `horizon` on (older ones
     /// are out of every window, and their history may already be trimmed).
-    pub fn derive(&self, default_owner: OwnerId, horizon: Ms) -> Contribs {
+    pub fn derive(&self, default_owner: OwnerId, horizon: Ms, c: &mut Contribs) {
         let owner = self.owner.map_or(default_owner, |o| o.1);
-        let mut c = Contribs::default();
         let mut before = None;
         for &(t, status) in &self.statuses {
             if t < horizon {
@@ -74,7 +73,6 @@ impl Account {
             }
             before = Some(status);
         }
-        c
     }
 
     /// Whether the account can be dropped whole: not a customer, no MRR, untouched since

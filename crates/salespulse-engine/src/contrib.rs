@@ -20,7 +20,7 @@ pub enum Contribution {
 }
 
 /// Builds a contribution list.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Contribs(pub Vec<Contribution>);
 
 impl Contribs {

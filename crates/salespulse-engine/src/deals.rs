@@ -210,10 +210,9 @@ impl Deal {
     }
 
     /// The deal's contributions, from its facts.
-    pub fn derive(&self, lookups: &Lookups<'_>, default_owner: OwnerId) -> Contribs {
-        let mut c = Contribs::default();
+    pub fn derive(&self, lookups: &Lookups<'_>, default_owner: OwnerId, c: &mut Contribs) {
         if self.is_deleted() {
-            return c;
+            return;
         }
         let owner = self.owner().unwrap_or(default_owner);
         if let Some((t, _)) = self.created {
@@ -243,19 +242,20 @@ impl Deal {
             }
         }
         // Stage visits: consecutive entries of the same stage are one visit.
-        let mut visits: Vec<(Ms, StageId)> = Vec::with_capacity(self.stages.len());
-        for &(t, s, _) in &self.stages {
-            if visits.last().is_none_or(|v| v.1 != s) {
-                visits.push((t, s));
-            }
-        }
-        for (i, &(entered, stage)) in visits.iter().enumerate() {
+        let mut visits = self
+            .stages
+            .iter()
+            .enumerate()
+            .filter(|&(i, s)| i == 0 || self.stages[i - 1].1 != s.1)
+            .map(|(_, &(t, s, _))| (t, s))
+            .peekable();
+        while let Some((entered, stage)) = visits.next() {
             c.add(entered, owner, Stat::StageEntered(stage), 1.0);
             // A closed stage is where a deal ends: no advance from it, no time spent in it.
             if lookups.closing(stage) {
                 continue;
             }
-            let next = visits.get(i + 1);
+            let next = visits.peek();
             let closed_after = close.filter(|cl| cl.t >= entered);
             let advanced = match next {
                 Some(&(_, n)) => lookups.forward(stage, n),
@@ -268,7 +268,6 @@ impl Deal {
                 c.observe(exit, owner, Dist::StageDuration(stage), (exit - entered).max(0) as f64 / 1000.0);
             }
         }
-        c
     }
 }
 

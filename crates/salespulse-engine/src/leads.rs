@@ -67,8 +67,7 @@ impl Lead {
     }
 
     /// The lead's contributions, from its facts.
-    pub fn derive(&self) -> Contribs {
-        let mut c = Contribs::default();
+    pub fn derive(&self, c: &mut Contribs) {
         if let Some((t, owner)) = self.cohort() {
             c.add(t, owner, Stat::LeadsCreated, 1.0);
             if self.converted {
@@ -78,7 +77,6 @@ impl Lead {
         if let Some((t, owner, secs)) = self.response_time() {
             c.observe(t, owner, Dist::LeadResponse, secs);
         }
-        c
     }
 }
 

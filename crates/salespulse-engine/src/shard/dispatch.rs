@@ -4,8 +4,8 @@
 use salespulse_events::{Body, Direction, Event, Outcome, Survey};
 
 use super::Shard;
-use super::settle::settle_lead;
-use crate::deals::{Close, insert_by_time};
+use super::settle::{settle_deal, settle_lead};
+use crate::deals::{Close, Deal, Lookups, insert_by_time};
 use crate::entities::entry;
 use crate::outcome::{Incomplete, IncompleteKpi};
 use crate::owners::Role;
@@ -74,7 +74,7 @@ impl Shard {
                     if first && lead.clock_start().is_none() {
                         inc.add(IncompleteKpi::LeadResponseTime);
                     }
-                    settle_lead(&mut self.agg, lead);
+                    settle_lead(&mut self.agg, &mut self.scratch, lead);
                 }
             }
             Body::SocialAction { action } => w.add(t, owner, Stat::Social(*action), 1.0),
@@ -100,7 +100,7 @@ impl Shard {
                 if lead.created.is_none_or(|(c, _)| t < c) {
                     lead.created = Some((t, owner));
                 }
-                settle_lead(&mut self.agg, lead);
+                settle_lead(&mut self.agg, &mut self.scratch, lead);
             }
             Body::LeadAssigned { lead_id } => {
                 let lead = entry(&mut self.leads, lead_id, t);
@@ -110,7 +110,7 @@ impl Shard {
                 if lead.assigned.is_none_or(|a| t < a) {
                     lead.assigned = Some(t);
                 }
-                settle_lead(&mut self.agg, lead);
+                settle_lead(&mut self.agg, &mut self.scratch, lead);
             }
             Body::LeadConverted { lead_id, .. } => {
                 let lead = entry(&mut self.leads, lead_id, t);
@@ -118,12 +118,12 @@ impl Shard {
                     inc.add(IncompleteKpi::LeadConversion);
                 }
                 lead.converted = true;
-                settle_lead(&mut self.agg, lead);
+                settle_lead(&mut self.agg, &mut self.scratch, lead);
             }
             Body::LeadDisqualified { lead_id, .. } => {
                 let lead = entry(&mut self.leads, lead_id, t);
                 lead.disqualified = true;
-                settle_lead(&mut self.agg, lead);
+                settle_lead(&mut self.agg, &mut self.scratch, lead);
             }
             _ => self.dispatch_deal_or_account(e, t, (owner, team), reference, inc),
         }
@@ -137,7 +137,10 @@ impl Shard {
         reference: &Reference,
         inc: &mut Incomplete,
     ) {
-        match &e.body {
+        let nobody = self.nobody();
+        // The deal written, and whether this event may make it won now. The deal is looked
+        // up once: what follows borrows the shard's other parts beside it.
+        let (deal, may_win) = match &e.body {
             Body::DealCreated(d) => {
                 let stage = self.stage_id(&d.stage);
                 let deal = entry(&mut self.deals, &d.deal_id, t);
@@ -151,7 +154,7 @@ impl Shard {
                 insert_by_time(&mut deal.owners, t, owner);
                 let at = deal.stages.partition_point(|s| s.0 <= t);
                 deal.stages.insert(at, (t, stage, d.probability));
-                self.won_now(&d.deal_id, t, e, reference, inc);
+                (deal, true)
             }
             Body::DealStageChanged { deal_id, stage, probability } => {
                 let stage = self.stage_id(stage);
@@ -159,16 +162,19 @@ impl Shard {
                 let at = deal.stages.partition_point(|s| s.0 <= t);
                 deal.stages.insert(at, (t, stage, *probability));
                 // Into a stage defined as closed and won: as a `deal.closed` won.
-                self.won_now(deal_id, t, e, reference, inc);
+                (deal, true)
             }
             Body::DealAmountChanged { deal_id, amount } => {
                 let deal = entry(&mut self.deals, deal_id, t);
                 if deal.amount.is_none_or(|(u, _)| t >= u) {
                     deal.amount = Some((t, *amount));
                 }
+                (deal, false)
             }
             Body::DealOwnerChanged { deal_id } => {
-                insert_by_time(&mut entry(&mut self.deals, deal_id, t).owners, t, owner)
+                let deal = entry(&mut self.deals, deal_id, t);
+                insert_by_time(&mut deal.owners, t, owner);
+                (deal, false)
             }
             Body::DealClosed { deal_id, outcome, amount, .. } => {
                 let deal = entry(&mut self.deals, deal_id, t);
@@ -182,49 +188,52 @@ impl Shard {
                 if deal.close.is_none_or(|c| t >= c.t) {
                     deal.close = Some(Close { t, outcome: *outcome, amount: *amount, owner: own });
                 }
-                self.won_now(deal_id, t, e, reference, inc);
+                (deal, true)
             }
             Body::DealReopened { deal_id } => {
                 let deal = entry(&mut self.deals, deal_id, t);
                 deal.last_reopen = deal.last_reopen.max(Some(t));
+                (deal, false)
             }
-            Body::DealDeleted { deal_id } => entry(&mut self.deals, deal_id, t).deletion.delete(t),
+            Body::DealDeleted { deal_id } => {
+                let deal = entry(&mut self.deals, deal_id, t);
+                deal.deletion.delete(t);
+                (deal, false)
+            }
             Body::CustomerStatusChanged { .. } | Body::RevenueChanged { .. } => {
                 self.account_event(e, t, owner);
                 return;
             }
             _ => return,
-        }
-        let Some(deal_id) = e.body.deal_id() else { return };
-        if let (Some(deal), Some(a)) = (self.deals.get_mut(deal_id), &e.account_id)
-            && deal.account.is_none()
-        {
+        };
+        if let (None, Some(a)) = (&deal.account, &e.account_id) {
             deal.account = Some(a.clone());
         }
-        self.settle_deal(deal_id, reference);
-    }
-}
-
-impl Shard {
-    /// When the deal's close that counts is a win at `t` (this event's time): the KPIs
-    /// that must skip it, and the account's owner (the closer).
-    fn won_now(&mut self, deal_id: &str, t: Ms, e: &Event, reference: &Reference, inc: &mut Incomplete) {
-        let Some(deal) = self.deals.get_mut(deal_id) else { return };
-        let won = deal.effective_close(reference, &self.stages).filter(|c| c.t == t && c.outcome == Outcome::Won);
-        let Some(cl) = won else { return };
-        if deal.revenue(&cl, reference).is_none() {
-            inc.add(IncompleteKpi::WonRevenue);
-        }
-        if deal.created.is_none() {
-            inc.add(IncompleteKpi::SalesCycle);
-        }
-        let closer = cl.owner.or(deal.owner());
-        if let (Some(account), Some(closer)) = (deal.account.clone().or(e.account_id.clone()), closer) {
+        let lookups = Lookups { reference, calendar: &self.cfg.calendar, stages: &self.stages };
+        let closer = if may_win { won_now(deal, t, &lookups, inc) } else { None };
+        settle_deal(&mut self.agg, &mut self.scratch, deal, &lookups, nobody);
+        if let Some((account, closer)) = closer {
             entry(&mut self.accounts, &account, t).set_owner(t, closer);
             self.settle_account(&account);
         }
     }
+}
 
+/// When the deal's close that counts is a win at `t` (this event's time): the KPIs that
+/// must skip it, and the account that the closer now owns.
+fn won_now(deal: &Deal, t: Ms, lookups: &Lookups<'_>, inc: &mut Incomplete) -> Option<(String, OwnerId)> {
+    let won = deal.effective_close(lookups.reference, lookups.stages).filter(|c| c.t == t && c.outcome == Outcome::Won);
+    let cl = won?;
+    if deal.revenue(&cl, lookups.reference).is_none() {
+        inc.add(IncompleteKpi::WonRevenue);
+    }
+    if deal.created.is_none() {
+        inc.add(IncompleteKpi::SalesCycle);
+    }
+    Some((deal.account.clone()?, cl.owner.or(deal.owner())?))
+}
+
+impl Shard {
     /// `customer.status_changed` and `revenue.changed` (the decoder guarantees the account).
     fn account_event(&mut self, e: &Event, t: Ms, owner: OwnerId) {
         let Some(id) = e.account_id.as_deref() else { return };

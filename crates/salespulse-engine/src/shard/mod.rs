@@ -17,6 +17,7 @@ use crate::accounts::Accounts;
 use crate::aggregates::Aggregates;
 use crate::calendar::PeriodKind;
 use crate::config::EngineConfig;
+use crate::contrib::Contribs;
 use crate::deals::Deals;
 use crate::dedup::Dedup;
 use crate::feed::Feed;
@@ -54,6 +55,9 @@ pub struct Shard {
     /// deals on restore).
     #[serde(skip)]
     feed: Feed,
+    /// Where entities' contributions are derived (kept to reuse its allocation).
+    #[serde(skip)]
+    scratch: Contribs,
 }
 
 /// Events counted under [`crate::OVERFLOW`] because a budget was full.
@@ -81,6 +85,7 @@ impl Shard {
             pruned_at: Ms::MIN,
             folded: Folded::default(),
             feed: Feed::default(),
+            scratch: Contribs::default(),
         }
     }
 

@@ -1,11 +1,13 @@
 //! Settling an entity: after an event changes a lead's, deal's or account's facts, its
 //! contributions are derived again and swapped for the previous ones in the aggregates.
+//! Derivations write to the shard's scratch list, so settling allocates nothing once
+//! lists have grown.
 
 use super::Shard;
 use crate::aggregates::Aggregates;
-use crate::deals::Lookups;
+use crate::contrib::{Contribs, Contribution};
+use crate::deals::{Deal, Lookups};
 use crate::leads::Lead;
-use crate::reference::Reference;
 use crate::time::Window;
 use crate::windows::OwnerId;
 
@@ -15,31 +17,42 @@ impl Shard {
         self.owners.id(None, None)
     }
 
-    pub(super) fn settle_deal(&mut self, id: &str, reference: &Reference) {
-        let nobody = self.nobody();
-        let lookups = Lookups { reference, calendar: &self.cfg.calendar, stages: &self.stages };
-        if let Some(deal) = self.deals.get_mut(id) {
-            let new = deal.derive(&lookups, nobody).0;
-            self.agg.replace(&deal.contrib, &new);
-            deal.contrib = new;
-        }
-    }
-
     pub(super) fn settle_account(&mut self, id: &str) {
         let nobody = self.nobody();
         let horizon = self.newest.unwrap_or(0) - Window::LONGEST.len_ms() - Window::LONGEST.resolution_ms();
         if let Some(account) = self.accounts.get_mut(id) {
-            let new = account.derive(nobody, horizon).0;
-            self.agg.replace(&account.contrib, &new);
-            account.contrib = new;
+            self.scratch.0.clear();
+            account.derive(nobody, horizon, &mut self.scratch);
+            swap(&mut self.agg, &mut account.contrib, &self.scratch);
         }
     }
 }
 
 /// Swaps a lead's contributions for those of its facts (a function of the two parts, so
 /// the caller keeps the lead it just wrote instead of looking it up again).
-pub(super) fn settle_lead(agg: &mut Aggregates, lead: &mut Lead) {
-    let new = lead.derive().0;
-    agg.replace(&lead.contrib, &new);
-    lead.contrib = new;
+pub(super) fn settle_lead(agg: &mut Aggregates, scratch: &mut Contribs, lead: &mut Lead) {
+    scratch.0.clear();
+    lead.derive(scratch);
+    swap(agg, &mut lead.contrib, scratch);
+}
+
+/// Swaps a deal's contributions for those of its facts; events that name no owner count
+/// for `nobody`.
+pub(super) fn settle_deal(
+    agg: &mut Aggregates,
+    scratch: &mut Contribs,
+    deal: &mut Deal,
+    lookups: &Lookups<'_>,
+    nobody: OwnerId,
+) {
+    scratch.0.clear();
+    deal.derive(lookups, nobody, scratch);
+    swap(agg, &mut deal.contrib, scratch);
+}
+
+/// Replaces the contributions `held` by `new` in the aggregates and in the entity (whose
+/// list keeps its allocation: derivations are written to one scratch list per shard).
+fn swap(agg: &mut Aggregates, held: &mut Vec<Contribution>, new: &Contribs) {
+    agg.replace(held, &new.0);
+    held.clone_from(&new.0);
 }
