@@ -1,5 +1,6 @@
-//! The consumer loop of the events topic: it reads messages and hands them, in batches,
-//! to the worker threads of their partitions (`workers`), which decode and apply them.
+//! The consumer loop of the events topic: it reads messages, copies them into the batches
+//! of their partitions' worker threads (`batch`) and hands them over (`workers`); the
+//! workers decode and apply them.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -10,10 +11,11 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use rdkafka::Message;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
-use rdkafka::message::{BorrowedMessage, OwnedMessage};
+use rdkafka::message::BorrowedMessage;
 use tokio::time::MissedTickBehavior;
 use tracing::{info, warn};
 
+use crate::batch::Batch;
 use crate::callbacks::{Callbacks, commit};
 use crate::config::SourceConfig;
 use crate::dead_letter::DeadLetters;
@@ -30,6 +32,8 @@ struct Loop {
     dead_letters: Option<Arc<DeadLetters>>,
     metrics: Metrics,
     workers: Arc<Mutex<Workers>>,
+    /// The batches being filled, one per worker (outside the lock: see `run`).
+    batches: Vec<Batch>,
     /// The Kafka timestamp of the last message handled per partition since the sink was
     /// last told (once per commit poll, not per message).
     last_timestamps: HashMap<i32, i64>,
@@ -71,8 +75,16 @@ pub async fn run(
     consumer.subscribe(&[&cfg.topic]).map_err(|source| SourceError::Subscribe { topic: cfg.topic.clone(), source })?;
     let threads = workers.lock().unwrap_or_else(PoisonError::into_inner).len();
     info!(topic = %cfg.topic, group = %cfg.group_id, brokers = %cfg.brokers, workers = threads, "consuming");
-    let mut l =
-        Loop { topic: cfg.topic.clone(), sink, dead_letters, metrics, workers, last_timestamps: HashMap::new() };
+    let batches = workers.lock().unwrap_or_else(PoisonError::into_inner).batches();
+    let mut l = Loop {
+        topic: cfg.topic.clone(),
+        sink,
+        dead_letters,
+        metrics,
+        workers,
+        batches,
+        last_timestamps: HashMap::new(),
+    };
     let mut checkpoint = tokio::time::interval(cfg.checkpoint_interval);
     checkpoint.set_missed_tick_behavior(MissedTickBehavior::Delay);
     checkpoint.reset();
@@ -103,25 +115,22 @@ pub async fn run(
             msg = consumer.recv() => {
                 // What is already there goes with it (no lock is held while reading: a
                 // rebalance callback may run and wait for the workers).
-                let mut burst = Vec::with_capacity(BATCH);
-                let mut next = Some(msg);
+                let (mut read, mut next) = (0, Some(msg));
                 while let Some(msg) = next.take() {
                     match msg {
-                        Ok(m) => burst.push(l.detach(&m)),
+                        Ok(m) => l.copy(&m),
                         // The error callback has logged it already (once per interval).
                         Err(e) => if consumer.context().quiet.allow(&e.to_string()) {
                             warn!(error = %e, "consumer error");
                         },
                     }
-                    if burst.len() < 4 * BATCH {
+                    read += 1;
+                    if read < 4 * BATCH {
                         next = consumer.recv().now_or_never();
                     }
                 }
-                let mut workers = l.lock();
-                for m in burst {
-                    workers.push(m);
-                }
-                workers.send();
+                let Loop { workers, batches, .. } = &mut l;
+                workers.lock().unwrap_or_else(PoisonError::into_inner).hand(batches);
             }
         }
     }
@@ -155,11 +164,12 @@ impl Loop {
         }
     }
 
-    /// `m`, owned, to hand to its partition's worker; its time noted.
-    fn detach(&mut self, m: &BorrowedMessage<'_>) -> OwnedMessage {
+    /// Copies `m` into its partition's worker's batch; its time noted.
+    fn copy(&mut self, m: &BorrowedMessage<'_>) {
         if let Some(t) = m.timestamp().to_millis() {
             self.last_timestamps.insert(m.partition(), t);
         }
-        m.detach()
+        let w = Workers::of(m.partition(), self.batches.len());
+        self.batches[w].push(m);
     }
 }

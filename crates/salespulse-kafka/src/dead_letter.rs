@@ -2,11 +2,11 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use rdkafka::Message;
 use rdkafka::message::{Header, Headers, OwnedHeaders};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 use tracing::warn;
 
+use crate::batch::Copied;
 use crate::config::SourceConfig;
 use crate::error::SourceError;
 use crate::metrics::Metrics;
@@ -64,17 +64,16 @@ impl DeadLetters {
     /// Queues `msg` with the reason it was rejected. Never blocks on the broker. A payload
     /// larger than the largest accepted message is cut to that size (its first bytes), so
     /// that a message too large to count still reaches the topic, marked truncated.
-    pub fn send(&self, msg: &impl Message, reason: &str, detail: &str) {
-        let payload = msg.payload().unwrap_or_default();
-        let (mut hdrs, mut truncated) = original_headers(msg);
+    pub fn send(&self, msg: &Copied<'_>, reason: &str, detail: &str) {
+        let payload = msg.payload;
+        let (mut hdrs, mut truncated) = original_headers(msg.headers);
         let kept = &payload[..payload.len().min(self.max_bytes)];
         truncated |= kept.len() < payload.len();
-        let (partition, offset, size) =
-            (msg.partition().to_string(), msg.offset().to_string(), payload.len().to_string());
+        let (partition, offset, size) = (msg.partition.to_string(), msg.offset.to_string(), payload.len().to_string());
         let mut ours = vec![
             (headers::REASON, reason),
             (headers::ERROR, detail),
-            (headers::TOPIC, msg.topic()),
+            (headers::TOPIC, msg.topic),
             (headers::PARTITION, partition.as_str()),
             (headers::OFFSET, offset.as_str()),
         ];
@@ -85,7 +84,7 @@ impl DeadLetters {
             hdrs = hdrs.insert(Header { key, value: Some(value) });
         }
         let mut record: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&self.topic).payload(kept).headers(hdrs);
-        if let Some(key) = msg.key() {
+        if let Some(key) = msg.key {
             record = record.key(key);
         }
         match self.producer.send_result(record) {
@@ -135,9 +134,9 @@ impl DeadLetters {
 
 /// The message's own headers for its dead letter: those named in salespulse's namespace
 /// renamed, at most [`MAX_ORIGINAL_HEADER_BYTES`] of them; and whether some were left out.
-fn original_headers(msg: &impl Message) -> (OwnedHeaders, bool) {
+fn original_headers(original: Option<&OwnedHeaders>) -> (OwnedHeaders, bool) {
     let mut out = OwnedHeaders::new();
-    let Some(original) = msg.headers() else { return (out, false) };
+    let Some(original) = original else { return (out, false) };
     let mut bytes = 0;
     for h in original.iter() {
         bytes += h.key.len() + h.value.map_or(0, <[u8]>::len);

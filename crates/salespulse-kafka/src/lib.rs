@@ -11,6 +11,7 @@
 //! that covers them durable; a bad message never stops its partition.
 
 mod admin;
+mod batch;
 mod callbacks;
 mod client;
 mod config;

@@ -1,7 +1,8 @@
-//! Partitions in parallel: the reader hands each message to the worker thread of its
-//! partition (`partition % workers`), in batches; the worker decodes it and applies it to
-//! the sink, so every partition has one writer and partitions on different workers never
-//! wait for each other. A worker sends a rejected message to the dead-letter topic itself.
+//! Partitions in parallel: the reader copies each message into the batch of its
+//! partition's worker thread (`partition % workers`, see [`crate::batch`]) and hands the
+//! batches over; the worker decodes each message and applies it to the sink, so every
+//! partition has one writer and partitions on different workers never wait for each other.
+//! A worker sends a rejected message to the dead-letter topic itself.
 //!
 //! What stays as it was: the messages of one partition are applied in offset order, by one
 //! thread. Whatever needs the state to be still — a revocation, a checkpoint, the end —
@@ -17,22 +18,22 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use rdkafka::Message;
-use rdkafka::message::OwnedMessage;
 use tracing::warn;
 
+use crate::batch::{Batch, Copied};
 use crate::dead_letter::DeadLetters;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimit;
 use crate::sink::{Sink, Verdict};
 
-/// Messages handed to a worker at once (at most).
+/// Messages a batch has room for at first; the reader reads at most four times as many
+/// before it hands its batches over.
 pub const BATCH: usize = 512;
 /// Batches queued per worker before the reader waits.
 const QUEUED_BATCHES: usize = 16;
 
 enum Job {
-    Messages(Vec<OwnedMessage>),
+    Messages(Batch),
     /// Answered once every job before it is done.
     Barrier(SyncSender<()>),
 }
@@ -46,11 +47,10 @@ struct Shared {
     bad_log: Mutex<RateLimit>,
 }
 
-/// The worker threads and the batches being filled for them.
+/// The worker threads.
 pub struct Workers {
     shared: Arc<Shared>,
     queues: Vec<SyncSender<Job>>,
-    filling: Vec<Vec<OwnedMessage>>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -82,34 +82,30 @@ impl Workers {
             queues.push(tx);
             threads.push(thread);
         }
-        let filling = (0..queues.len()).map(|_| Vec::with_capacity(BATCH)).collect();
-        Workers { shared, queues, filling, threads }
+        Workers { shared, queues, threads }
     }
 
-    /// Hands `m` to its partition's worker (its batch goes when full or at [`Workers::send`]).
-    pub fn push(&mut self, m: OwnedMessage) {
-        let w = usize::try_from(m.partition()).unwrap_or(0) % self.queues.len();
-        self.filling[w].push(m);
-        if self.filling[w].len() >= BATCH {
-            self.send_one(w);
-        }
+    /// Batches to fill, one per worker: the message of a partition goes to
+    /// `batches[Workers::of(partition)]`.
+    pub fn batches(&self) -> Vec<Batch> {
+        (0..self.queues.len()).map(|_| Batch::with_capacity(BATCH, 0)).collect()
     }
 
-    /// Hands every batch being filled to its worker.
-    pub fn send(&mut self) {
-        for w in 0..self.queues.len() {
-            self.send_one(w);
-        }
+    /// The worker of `partition`, of `workers`.
+    pub fn of(partition: i32, workers: usize) -> usize {
+        usize::try_from(partition).unwrap_or(0) % workers.max(1)
     }
 
-    fn send_one(&mut self, w: usize) {
-        if self.filling[w].is_empty() {
-            return;
+    /// Hands every batch that holds a message to its worker, leaving an empty one sized
+    /// like it in its place.
+    pub fn hand(&mut self, batches: &mut [Batch]) {
+        for (w, batch) in batches.iter_mut().enumerate().filter(|(_, b)| !b.is_empty()) {
+            let room = Batch::with_capacity(batch.len().max(BATCH), batch.bytes());
+            let full = std::mem::replace(batch, room);
+            // A worker only ends by panicking: stop the process rather than leave its
+            // partitions unread (a restart reads again what no snapshot covers).
+            self.queues[w].send(Job::Messages(full)).expect("a worker thread died");
         }
-        let batch = std::mem::replace(&mut self.filling[w], Vec::with_capacity(BATCH));
-        // A worker only ends by panicking: stop the process rather than leave its
-        // partitions unread (a restart reads again what no snapshot covers).
-        self.queues[w].send(Job::Messages(batch)).expect("a worker thread died");
     }
 
     /// Rejected messages the rate limit kept out of the log in the interval just ended.
@@ -125,7 +121,6 @@ impl Workers {
     /// Returns once every message handed over so far is applied (and its dead letter, if
     /// any, queued).
     pub fn barrier(&mut self) {
-        self.send();
         let answers: Vec<_> = self
             .queues
             .iter()
@@ -154,8 +149,8 @@ fn work(shared: &Shared, jobs: &Receiver<Job>) {
     for job in jobs {
         match job {
             Job::Messages(batch) => {
-                for m in &batch {
-                    handle(shared, m);
+                for m in batch.iter() {
+                    handle(shared, &m);
                 }
             }
             Job::Barrier(done) => {
@@ -165,9 +160,9 @@ fn work(shared: &Shared, jobs: &Receiver<Job>) {
     }
 }
 
-fn handle(s: &Shared, m: &OwnedMessage) {
-    let (partition, offset) = (m.partition(), m.offset());
-    let verdict = match salespulse_events::decode(m.payload().unwrap_or_default(), s.max_bytes) {
+fn handle(s: &Shared, m: &Copied<'_>) {
+    let (partition, offset) = (m.partition, m.offset);
+    let verdict = match salespulse_events::decode(m.payload, s.max_bytes) {
         Ok(event) => s.sink.apply(partition, offset, &event),
         Err(e) => {
             s.sink.skip(partition, offset);
@@ -201,6 +196,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use rdkafka::Timestamp;
+    use rdkafka::message::OwnedMessage;
     use salespulse_events::Event;
 
     use super::*;
@@ -251,12 +247,17 @@ mod tests {
         let metrics = Metrics::register(&prometheus::Registry::new(), "t", "g").unwrap();
         let limit = RateLimit::new(10, std::time::Duration::from_secs(10));
         let mut workers = Workers::start(3, sink.clone(), None, metrics.clone(), 0, limit);
+        let mut batches = workers.batches();
         let per_partition = 2_000;
         for offset in 0..per_partition {
             for partition in 0..6 {
-                workers.push(message(partition, offset));
+                batches[Workers::of(partition, 3)].push(&message(partition, offset));
+            }
+            if offset % 300 == 0 {
+                workers.hand(&mut batches);
             }
         }
+        workers.hand(&mut batches);
         workers.barrier();
         let seen = sink.seen.lock().unwrap();
         assert_eq!(seen.len(), 6);
