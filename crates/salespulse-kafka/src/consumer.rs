@@ -11,6 +11,7 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use rdkafka::Message;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::error::KafkaResult;
 use rdkafka::message::BorrowedMessage;
 use tokio::time::MissedTickBehavior;
 use tracing::{info, warn};
@@ -112,26 +113,7 @@ pub async fn run(
                 }
                 commit(&consumer, &l.topic, &l.sink.durable(), CommitMode::Async, &l.metrics);
             }
-            msg = consumer.recv() => {
-                // What is already there goes with it (no lock is held while reading: a
-                // rebalance callback may run and wait for the workers).
-                let (mut read, mut next) = (0, Some(msg));
-                while let Some(msg) = next.take() {
-                    match msg {
-                        Ok(m) => l.copy(&m),
-                        // The error callback has logged it already (once per interval).
-                        Err(e) => if consumer.context().quiet.allow(&e.to_string()) {
-                            warn!(error = %e, "consumer error");
-                        },
-                    }
-                    read += 1;
-                    if read < 4 * BATCH {
-                        next = consumer.recv().now_or_never();
-                    }
-                }
-                let Loop { workers, batches, .. } = &mut l;
-                workers.lock().unwrap_or_else(PoisonError::into_inner).hand(batches);
-            }
+            msg = consumer.recv() => l.burst(&consumer, msg),
         }
     }
     info!("shutting down: making the state durable and committing");
@@ -162,6 +144,29 @@ impl Loop {
         {
             warn!("some dead letters were not delivered (see salespulse_dead_letter_errors_total)");
         }
+    }
+
+    /// Copies `first`, and the messages already there after it, into the workers' batches,
+    /// then hands them over. No lock is held while reading: a rebalance callback may run
+    /// and wait for the workers.
+    fn burst(&mut self, consumer: &StreamConsumer<Callbacks>, first: KafkaResult<BorrowedMessage<'_>>) {
+        let (mut read, mut next) = (0, Some(first));
+        while let Some(msg) = next.take() {
+            match msg {
+                Ok(m) => self.copy(&m),
+                // The error callback has logged it already (once per interval).
+                Err(e) => {
+                    if consumer.context().quiet.allow(&e.to_string()) {
+                        warn!(error = %e, "consumer error");
+                    }
+                }
+            }
+            read += 1;
+            if read < 4 * BATCH {
+                next = consumer.recv().now_or_never();
+            }
+        }
+        self.workers.lock().unwrap_or_else(PoisonError::into_inner).hand(&mut self.batches);
     }
 
     /// Copies `m` into its partition's worker's batch; its time noted.
