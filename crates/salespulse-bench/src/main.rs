@@ -5,11 +5,6 @@
 use clap::Parser;
 use salespulse_bench::run::{Plan, bench};
 
-/// The service's allocator, so the in-process figures (decode, engine, snapshot) cost
-/// what they cost in the service.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     if let Err(e) = bench(&Plan::parse()) {
         eprintln!("bench: {e}");
