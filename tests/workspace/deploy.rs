@@ -298,6 +298,18 @@ fn kubectl_kustomize_builds_the_same_objects_when_installed() {
     }
 }
 
+/// The image and the unit run with the malloc arena limit docs/performance.md measures.
+#[test]
+fn the_image_and_the_unit_limit_malloc_arenas() {
+    for (file, line) in [
+        ("deploy/Dockerfile", "ENV MALLOC_ARENA_MAX=2"),
+        ("deploy/systemd/salespulse.service", "Environment=MALLOC_ARENA_MAX=2"),
+    ] {
+        let text = std::fs::read_to_string(root().join(file)).expect(file);
+        assert!(text.lines().any(|l| l.trim() == line), "{file} should hold `{line}`");
+    }
+}
+
 /// `systemd-analyze verify`, when installed, finds nothing to say about the unit.
 #[test]
 fn the_systemd_unit_verifies() {

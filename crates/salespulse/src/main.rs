@@ -4,7 +4,6 @@
 //! configuration, builds the node (`salespulse-node`), the consumer, the exporter and the
 //! file watcher, and owns process concerns (signals, exit codes, logging).
 
-mod allocator;
 mod cli;
 mod config;
 mod generate;
@@ -42,7 +41,6 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn main() -> ExitCode {
-    allocator::tune();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => match resolve_or_exit(&args.common, Purpose::Check) {

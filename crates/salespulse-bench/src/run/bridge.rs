@@ -74,6 +74,7 @@ fn start(bin: &Path, brokers: &str, topic: &str, dir: &Path) -> Result<Bridge, S
         .args(["bridge", "--config"])
         .arg(&config)
         .args(["--brokers", brokers, "--topic", topic, "--reference-topic", "", "--listen", &addr])
+        .env("MALLOC_ARENA_MAX", "2")
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()

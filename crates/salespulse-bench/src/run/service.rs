@@ -59,6 +59,8 @@ impl Service {
             .arg(format!("file://{}", o.state.join("snapshots").display()))
             .args(["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"])
             .args(std::env::var("BENCH_SERVICE_ARGS").unwrap_or_default().split_whitespace())
+            // As the image and the unit run it, unless the caller chose otherwise.
+            .env("MALLOC_ARENA_MAX", std::env::var("MALLOC_ARENA_MAX").unwrap_or_else(|_| "2".into()))
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
