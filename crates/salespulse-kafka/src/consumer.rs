@@ -162,7 +162,7 @@ impl Loop {
                 }
             }
             read += 1;
-            if read < 4 * BATCH {
+            if read < BATCH {
                 next = consumer.recv().now_or_never();
             }
         }

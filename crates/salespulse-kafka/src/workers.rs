@@ -10,8 +10,8 @@
 //! been applied and its dead letter (if any) queued: so the snapshot a checkpoint takes
 //! covers no rejected message whose dead letter is not delivered before the commit.
 //!
-//! Queues are bounded ([`QUEUED_BATCHES`] batches per worker): a reader ahead of its
-//! workers waits, and memory stays bounded.
+//! Queues are bounded ([`QUEUED_BATCHES`] batches of at most [`BATCH`] messages per
+//! worker): a reader ahead of its workers waits, and memory stays bounded.
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -26,8 +26,8 @@ use crate::metrics::Metrics;
 use crate::ratelimit::RateLimit;
 use crate::sink::{Sink, Verdict};
 
-/// Messages a batch has room for at first; the reader reads at most four times as many
-/// before it hands its batches over.
+/// Messages the reader reads at most before it hands its batches over: a batch holds at
+/// most this many.
 pub const BATCH: usize = 512;
 /// Batches queued per worker before the reader waits.
 const QUEUED_BATCHES: usize = 16;
@@ -100,7 +100,7 @@ impl Workers {
     /// like it in its place.
     pub fn hand(&mut self, batches: &mut [Batch]) {
         for (w, batch) in batches.iter_mut().enumerate().filter(|(_, b)| !b.is_empty()) {
-            let room = Batch::with_capacity(batch.len().max(BATCH), batch.bytes());
+            let room = Batch::with_capacity(BATCH, batch.bytes());
             let full = std::mem::replace(batch, room);
             // A worker only ends by panicking: stop the process rather than leave its
             // partitions unread (a restart reads again what no snapshot covers).
