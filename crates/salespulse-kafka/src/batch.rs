@@ -63,11 +63,6 @@ impl Batch {
         self.items.push(Item { partition: m.partition(), offset: m.offset(), payload, key, headers });
     }
 
-    /// Messages held.
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
@@ -123,6 +118,6 @@ mod tests {
         assert_eq!((read[1].payload, read[1].key, read[1].partition, read[1].offset), (&b""[..], None, 3, 8));
         let h = read[1].headers.expect("headers kept");
         assert_eq!((h.count(), h.get(0).key, h.get(0).value), (1, "h", Some(&b"v"[..])));
-        assert_eq!((batch.len(), batch.bytes()), (2, 5));
+        assert_eq!((read.len(), batch.bytes()), (2, 5));
     }
 }

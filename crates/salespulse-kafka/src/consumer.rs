@@ -33,7 +33,7 @@ struct Loop {
     dead_letters: Option<Arc<DeadLetters>>,
     metrics: Metrics,
     workers: Arc<Mutex<Workers>>,
-    /// The batches being filled, one per worker (outside the lock: see `run`).
+    /// The batches being filled, one per worker (outside the lock: see `Loop::burst`).
     batches: Vec<Batch>,
     /// The Kafka timestamp of the last message handled per partition since the sink was
     /// last told (once per commit poll, not per message).
