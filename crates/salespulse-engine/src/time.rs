@@ -47,8 +47,8 @@ impl Window {
 
     /// Length in milliseconds.
     pub const fn len_ms(self) -> Ms {
-        // A match, not a table: inlined, each division by a length or a resolution is by a
-        // constant (a multiplication), on the hot path.
+        // A match, not a table: inlined where the window is known (a loop over
+        // `Window::ALL`), a division by a length or a resolution can be by a constant.
         match self {
             Window::H1 => HOUR,
             Window::H24 => DAY,
