@@ -3,6 +3,7 @@
 //! a free of each on the worker thread that applies it).
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use rdkafka::Message;
 use rdkafka::message::{Header, Headers, OwnedHeaders};
@@ -10,7 +11,9 @@ use rdkafka::message::{Header, Headers, OwnedHeaders};
 /// Messages of one topic, in the order they were read.
 #[derive(Debug, Default)]
 pub struct Batch {
-    topic: String,
+    /// Named once: the consumer reads one topic (a message's own topic name is a UTF-8
+    /// check each time it is read).
+    topic: Arc<str>,
     bytes: Vec<u8>,
     items: Vec<Item>,
 }
@@ -38,16 +41,19 @@ pub struct Copied<'a> {
 }
 
 impl Batch {
-    /// An empty batch with room for `messages` messages of `bytes` bytes in all.
-    pub fn with_capacity(messages: usize, bytes: usize) -> Batch {
-        Batch { topic: String::new(), bytes: Vec::with_capacity(bytes), items: Vec::with_capacity(messages) }
+    /// An empty batch of messages of `topic`, with room for `messages` messages of `bytes`
+    /// bytes in all.
+    pub fn with_capacity(topic: Arc<str>, messages: usize, bytes: usize) -> Batch {
+        Batch { topic, bytes: Vec::with_capacity(bytes), items: Vec::with_capacity(messages) }
     }
 
-    /// Copies `m` in.
+    /// An empty batch of the same topic, with room for as much as this one holds.
+    pub fn emptied(&self) -> Batch {
+        Batch::with_capacity(self.topic.clone(), self.items.capacity(), self.bytes.len())
+    }
+
+    /// Copies `m`, a message of the batch's topic, in.
     pub fn push(&mut self, m: &impl Message) {
-        if self.topic != m.topic() {
-            m.topic().clone_into(&mut self.topic);
-        }
         let mut copy = |b: &[u8]| {
             let start = self.bytes.len();
             self.bytes.extend_from_slice(b);
@@ -65,11 +71,6 @@ impl Batch {
 
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
-    }
-
-    /// Bytes of payloads and keys held.
-    pub fn bytes(&self) -> usize {
-        self.bytes.len()
     }
 
     /// Every message, in order.
@@ -107,7 +108,7 @@ mod tests {
             ),
             OwnedMessage::new(None, None, "t".into(), Timestamp::NotAvailable, 3, 8, Some(headers)),
         ];
-        let mut batch = Batch::with_capacity(1, 1);
+        let mut batch = Batch::with_capacity("t".into(), 1, 1);
         for m in &messages {
             batch.push(m);
         }
@@ -118,6 +119,9 @@ mod tests {
         assert_eq!((read[1].payload, read[1].key, read[1].partition, read[1].offset), (&b""[..], None, 3, 8));
         let h = read[1].headers.expect("headers kept");
         assert_eq!((h.count(), h.get(0).key, h.get(0).value), (1, "h", Some(&b"v"[..])));
-        assert_eq!((read.len(), batch.bytes()), (2, 5));
+        assert_eq!((read.len(), batch.bytes.len()), (2, 5));
+        let room = batch.emptied();
+        assert!(room.is_empty() && room.items.capacity() >= 2 && room.bytes.capacity() >= 5);
+        assert_eq!(&*room.topic, "t");
     }
 }

@@ -2,14 +2,14 @@
 //! of their partitions' worker threads (`batch`) and hands them over (`workers`); the
 //! workers decode and apply them.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use futures_util::FutureExt;
+use futures_util::{FutureExt, StreamExt};
 use rdkafka::Message;
+use rdkafka::consumer::stream_consumer::MessageStream;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::error::KafkaResult;
 use rdkafka::message::BorrowedMessage;
@@ -35,9 +35,9 @@ struct Loop {
     workers: Arc<Mutex<Workers>>,
     /// The batches being filled, one per worker (outside the lock: see `Loop::burst`).
     batches: Vec<Batch>,
-    /// The Kafka timestamp of the last message handled per partition since the sink was
+    /// The Kafka timestamp of the last message handled, by partition, since the sink was
     /// last told (once per commit poll, not per message).
-    last_timestamps: HashMap<i32, i64>,
+    last_timestamps: Timestamps,
 }
 
 /// How often durable offsets are looked for and committed (and message times reported).
@@ -76,7 +76,7 @@ pub async fn run(
     consumer.subscribe(&[&cfg.topic]).map_err(|source| SourceError::Subscribe { topic: cfg.topic.clone(), source })?;
     let threads = workers.lock().unwrap_or_else(PoisonError::into_inner).len();
     info!(topic = %cfg.topic, group = %cfg.group_id, brokers = %cfg.brokers, workers = threads, "consuming");
-    let batches = workers.lock().unwrap_or_else(PoisonError::into_inner).batches();
+    let batches = workers.lock().unwrap_or_else(PoisonError::into_inner).batches(&cfg.topic);
     let mut l = Loop {
         topic: cfg.topic.clone(),
         sink,
@@ -84,8 +84,11 @@ pub async fn run(
         metrics,
         workers,
         batches,
-        last_timestamps: HashMap::new(),
+        last_timestamps: Timestamps::default(),
     };
+    // One stream for the whole loop: a stream made per read registers (and drops) a waker
+    // slot under a lock each time.
+    let mut messages = consumer.stream();
     let mut checkpoint = tokio::time::interval(cfg.checkpoint_interval);
     checkpoint.set_missed_tick_behavior(MissedTickBehavior::Delay);
     checkpoint.reset();
@@ -113,9 +116,10 @@ pub async fn run(
                 }
                 commit(&consumer, &l.topic, &l.sink.durable(), CommitMode::Async, &l.metrics);
             }
-            msg = consumer.recv() => l.burst(&consumer, msg),
+            Some(msg) = messages.next() => l.burst(&consumer, &mut messages, msg),
         }
     }
+    drop(messages);
     info!("shutting down: making the state durable and committing");
     l.barrier();
     l.settle_dead_letters().await;
@@ -149,7 +153,12 @@ impl Loop {
     /// Copies `first`, and the messages already there after it, into the workers' batches,
     /// then hands them over. No lock is held while reading: a rebalance callback may run
     /// and wait for the workers.
-    fn burst(&mut self, consumer: &StreamConsumer<Callbacks>, first: KafkaResult<BorrowedMessage<'_>>) {
+    fn burst<'c>(
+        &mut self,
+        consumer: &StreamConsumer<Callbacks>,
+        messages: &mut MessageStream<'c, Callbacks>,
+        first: KafkaResult<BorrowedMessage<'c>>,
+    ) {
         let (mut read, mut next) = (0, Some(first));
         while let Some(msg) = next.take() {
             match msg {
@@ -163,7 +172,8 @@ impl Loop {
             }
             read += 1;
             if read < BATCH {
-                next = consumer.recv().now_or_never();
+                // The stream never ends: `None` is "nothing ready".
+                next = messages.next().now_or_never().flatten();
             }
         }
         self.workers.lock().unwrap_or_else(PoisonError::into_inner).hand(&mut self.batches);
@@ -172,9 +182,29 @@ impl Loop {
     /// Copies `m` into its partition's worker's batch; its time noted.
     fn copy(&mut self, m: &BorrowedMessage<'_>) {
         if let Some(t) = m.timestamp().to_millis() {
-            self.last_timestamps.insert(m.partition(), t);
+            self.last_timestamps.note(m.partition(), t);
         }
         let w = Workers::of(m.partition(), self.batches.len());
         self.batches[w].push(m);
+    }
+}
+
+/// The time of the last message read per partition, by partition number (a partition of
+/// the topic: numbers from 0, as many as the topic has).
+#[derive(Debug, Default)]
+struct Timestamps(Vec<Option<i64>>);
+
+impl Timestamps {
+    fn note(&mut self, partition: i32, t: i64) {
+        let Ok(i) = usize::try_from(partition) else { return };
+        if i >= self.0.len() {
+            self.0.resize(i + 1, None);
+        }
+        self.0[i] = Some(t);
+    }
+
+    /// Every (partition, time) noted since the last drain.
+    fn drain(&mut self) -> impl Iterator<Item = (i32, i64)> + '_ {
+        self.0.iter_mut().enumerate().filter_map(|(p, t)| Some((i32::try_from(p).ok()?, t.take()?)))
     }
 }

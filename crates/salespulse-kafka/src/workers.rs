@@ -85,10 +85,11 @@ impl Workers {
         Workers { shared, queues, threads }
     }
 
-    /// Batches to fill, one per worker: the message of a partition goes to
-    /// `batches[Workers::of(partition)]`.
-    pub fn batches(&self) -> Vec<Batch> {
-        (0..self.queues.len()).map(|_| Batch::with_capacity(BATCH, 0)).collect()
+    /// Batches of messages of `topic` to fill, one per worker: the message of a partition
+    /// goes to `batches[Workers::of(partition)]`.
+    pub fn batches(&self, topic: &str) -> Vec<Batch> {
+        let topic: Arc<str> = topic.into();
+        (0..self.queues.len()).map(|_| Batch::with_capacity(topic.clone(), BATCH, 0)).collect()
     }
 
     /// The worker of `partition`, of `workers`.
@@ -100,7 +101,7 @@ impl Workers {
     /// like it in its place.
     pub fn hand(&mut self, batches: &mut [Batch]) {
         for (w, batch) in batches.iter_mut().enumerate().filter(|(_, b)| !b.is_empty()) {
-            let room = Batch::with_capacity(BATCH, batch.bytes());
+            let room = batch.emptied();
             let full = std::mem::replace(batch, room);
             // A worker only ends by panicking: stop the process rather than leave its
             // partitions unread (a restart reads again what no snapshot covers).
@@ -247,7 +248,7 @@ mod tests {
         let metrics = Metrics::register(&prometheus::Registry::new(), "t", "g").unwrap();
         let limit = RateLimit::new(10, std::time::Duration::from_secs(10));
         let mut workers = Workers::start(3, sink.clone(), None, metrics.clone(), 0, limit);
-        let mut batches = workers.batches();
+        let mut batches = workers.batches("t");
         let per_partition = 2_000;
         for offset in 0..per_partition {
             for partition in 0..6 {
