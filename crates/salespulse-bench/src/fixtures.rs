@@ -6,11 +6,11 @@ use salespulse_events::{Body, Currency, DealCreated, DealType, Event, Money};
 
 fn event(i: u64, at: DateTime<Utc>, body: Body) -> Event {
     Event {
-        event_id: format!("e{i}"),
+        event_id: format!("e{i}").into(),
         occurred_at: at,
-        rep_id: Some(format!("rep-{}", i % 50)),
+        rep_id: Some(format!("rep-{}", i % 50).into()),
         team_id: None,
-        account_id: Some(format!("acc-{}", i % 100_000)),
+        account_id: Some(format!("acc-{}", i % 100_000).into()),
         source: None,
         body,
     }
@@ -27,15 +27,15 @@ pub fn big_shard(now: DateTime<Utc>) -> (Shard, Reference) {
         let at = now - Duration::minutes((i % (60 * 24 * 60)) as i64);
         let body = if i % 5 < 3 {
             Body::DealCreated(DealCreated {
-                deal_id: format!("deal-{i}"),
+                deal_id: format!("deal-{i}").into(),
                 amount: Money { amount: 1000.0 + (i % 997) as f64, currency: eur },
-                stage: ["qualification", "discovery", "proposal", "negotiation"][(i % 4) as usize].to_owned(),
+                stage: ["qualification", "discovery", "proposal", "negotiation"][(i % 4) as usize].into(),
                 deal_type: DealType::NewBusiness,
                 lead_id: None,
                 probability: None,
             })
         } else {
-            Body::LeadCreated { lead_id: format!("lead-{i}"), channel: None }
+            Body::LeadCreated { lead_id: format!("lead-{i}").into(), channel: None }
         };
         shard.apply(&event(i, at, body), &reference, now).expect("valid event");
     }

@@ -45,17 +45,17 @@ pub fn count_if_ready(
     let a = &r.activity;
     let when = a.at.and_then(DateTime::from_timestamp_millis).unwrap_or(at);
     let body = Body::ActivityLogged(Activity {
-        activity_id: id.to_owned(),
+        activity_id: id.into(),
         kind,
         direction: a.direction.unwrap_or(Direction::Outbound),
-        lead_id: a.lead.clone(),
-        deal_id: a.deal.clone(),
+        lead_id: a.lead.as_deref().map(Into::into),
+        deal_id: a.deal.as_deref().map(Into::into),
         duration_s: a.duration_s.filter(|d| *d >= 0.0),
         automated: false,
     });
     let mut e = new_event(source, &["activity", id, "logged"], when, body);
-    e.rep_id = Some(rep);
-    e.account_id = r.account.clone();
+    e.rep_id = Some(rep.into());
+    e.account_id = r.account.as_deref().map(Into::into);
     m.out.push(route(e, source, known));
     true
 }

@@ -28,7 +28,7 @@ impl Change<'_> {
         let mut parts = self.id.to_vec();
         parts.push(kind);
         let mut e = new_event(self.source, &parts, self.at, body);
-        e.account_id = account.cloned();
+        e.account_id = account.cloned().map(Into::into);
         e
     }
 }
@@ -66,7 +66,7 @@ pub fn deal_events(c: Change<'_>, before: &Record, after: &mut Record, t: &Table
     let mut out = Vec::new();
     if after.deleted {
         if !before.deleted && after.announced {
-            out.push(event(Body::DealDeleted { deal_id }));
+            out.push(event(Body::DealDeleted { deal_id: deal_id.into() }));
         }
         return out;
     }
@@ -75,15 +75,15 @@ pub fn deal_events(c: Change<'_>, before: &Record, after: &mut Record, t: &Table
     if !after.announced || restored {
         let (Some(rep), Some(stage)) = (rep(c, after, t), stage_now) else { return out };
         let created = DealCreated {
-            deal_id: deal_id.clone(),
+            deal_id: deal_id.clone().into(),
             amount: money(after, t),
-            stage: stage.name,
+            stage: stage.name.into(),
             deal_type: DealType::NewBusiness,
             lead_id: None,
             probability: stage.probability,
         };
         let mut e = event(Body::DealCreated(created));
-        e.rep_id = Some(rep);
+        e.rep_id = Some(rep.into());
         out.push(e);
         // A new deal created closed closes; a restored one keeps its close unless the
         // status moved meanwhile.
@@ -98,21 +98,21 @@ pub fn deal_events(c: Change<'_>, before: &Record, after: &mut Record, t: &Table
         && let Some(stage) = stage_now
     {
         out.push(event(Body::DealStageChanged {
-            deal_id: deal_id.clone(),
-            stage: stage.name,
+            deal_id: deal_id.clone().into(),
+            stage: stage.name.into(),
             probability: stage.probability,
         }));
     }
     if (after.deal.amount != before.deal.amount || after.deal.currency != before.deal.currency)
         && after.deal.amount.is_some()
     {
-        out.push(event(Body::DealAmountChanged { deal_id: deal_id.clone(), amount: money(after, t) }));
+        out.push(event(Body::DealAmountChanged { deal_id: deal_id.clone().into(), amount: money(after, t) }));
     }
     if after.owner != before.owner
         && let Some(rep) = rep(c, after, t)
     {
-        let mut e = event(Body::DealOwnerChanged { deal_id: deal_id.clone() });
-        e.rep_id = Some(rep);
+        let mut e = event(Body::DealOwnerChanged { deal_id: deal_id.clone().into() });
+        e.rep_id = Some(rep.into());
         out.push(e);
     }
     if after.deal.status != before.deal.status {
@@ -125,11 +125,11 @@ pub fn deal_events(c: Change<'_>, before: &Record, after: &mut Record, t: &Table
 fn status_body(deal_id: &str, status: DealStatus) -> Body {
     let deal_id = deal_id.to_owned();
     let outcome = match status {
-        DealStatus::Open => return Body::DealReopened { deal_id },
+        DealStatus::Open => return Body::DealReopened { deal_id: deal_id.into() },
         DealStatus::Won => Outcome::Won,
         DealStatus::Lost => Outcome::Lost,
     };
-    Body::DealClosed { deal_id, outcome, amount: None, loss_reason: None }
+    Body::DealClosed { deal_id: deal_id.into(), outcome, amount: None, loss_reason: None }
 }
 
 #[cfg(test)]

@@ -29,12 +29,12 @@ fn bounded(id: String) -> String {
 /// unset.
 pub fn new_event(source: Source, parts: &[&str], at: DateTime<Utc>, body: Body) -> Event {
     Event {
-        event_id: event_id(source.as_str(), parts),
+        event_id: event_id(source.as_str(), parts).into(),
         occurred_at: at,
         rep_id: None,
         team_id: None,
         account_id: None,
-        source: Some(source.as_str().to_owned()),
+        source: Some(source.as_str().into()),
         body,
     }
 }

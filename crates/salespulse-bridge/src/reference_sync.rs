@@ -13,7 +13,7 @@ use crate::mapped::{Mapped, Out, Topic};
 /// A reference event with its id, keyed by what it defines.
 fn reference(kind: &str, content: &str, key: String, at: DateTime<Utc>, body: Body) -> Out {
     let event = Event {
-        event_id: event_id("bridge", &[kind, &digest(content)]),
+        event_id: event_id("bridge", &[kind, &digest(content)]).into(),
         occurred_at: at,
         rep_id: None,
         team_id: None,
@@ -31,7 +31,7 @@ pub fn events(cfg: &BridgeSection, at: DateTime<Utc>) -> Mapped {
         let name = s.name.clone().unwrap_or_else(|| s.id.clone());
         let content = format!("{name}|{}|{}|{}|{}", s.order, s.probability, s.is_closed, s.is_won);
         let def = StageDefinition {
-            stage: name.clone(),
+            stage: name.clone().into(),
             order: s.order,
             probability: s.probability,
             is_closed: s.is_closed,
@@ -43,9 +43,10 @@ pub fn events(cfg: &BridgeSection, at: DateTime<Utc>) -> Mapped {
         let Some(team) = &o.team else { continue };
         let rep = o.rep.clone().unwrap_or_else(|| o.id.clone());
         let content = format!("{rep}|{team}|{}|{}", o.active, o.quota_carrying);
-        let body = Body::RepUpdated { team_id: team.clone(), active: o.active, quota_carrying: o.quota_carrying };
+        let body =
+            Body::RepUpdated { team_id: team.clone().into(), active: o.active, quota_carrying: o.quota_carrying };
         let mut out = reference("rep", &content, rep.clone(), at, body);
-        out.event.rep_id = Some(rep);
+        out.event.rep_id = Some(rep.into());
         mapped.out.push(out);
     }
     mapped

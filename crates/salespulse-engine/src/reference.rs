@@ -296,12 +296,15 @@ impl Reference {
             Body::RepUpdated { team_id, .. } if !self.admits_team(team_id) => {
                 return Err(Rejection::OverBudget("team"));
             }
-            Body::StageDefined(d) if !self.stages.contains_key(&d.stage) && self.stages.len() >= self.budgets.1 => {
+            Body::StageDefined(d)
+                if !self.stages.contains_key(d.stage.as_str()) && self.stages.len() >= self.budgets.1 =>
+            {
                 return Err(Rejection::OverBudget("stage"));
             }
             Body::RepUpdated { team_id, active, quota_carrying } => {
                 if let Some(rep) = &event.rep_id {
-                    let info = RepInfo { team: team_id.clone(), active: *active, quota_carrying: *quota_carrying };
+                    let info =
+                        RepInfo { team: team_id.as_str().to_owned(), active: *active, quota_carrying: *quota_carrying };
                     self.set_rep(rep, info);
                 }
             }

@@ -72,7 +72,7 @@ fn samples(shard: &Shard, now: chrono::DateTime<chrono::Utc>) -> BTreeMap<String
 fn won_then_deleted(now: chrono::DateTime<chrono::Utc>) -> (Vec<Event>, Vec<Event>) {
     let usd = Currency::parse("USD").unwrap();
     let event = |id: String, minutes: i64, body: Body| Event {
-        event_id: id,
+        event_id: id.into(),
         occurred_at: now - Duration::minutes(minutes),
         rep_id: Some("ana".into()),
         team_id: None,

@@ -4,21 +4,26 @@ use chrono::{DateTime, Utc};
 
 use crate::period::Period;
 
+/// The text of an event: its ids, names and reasons. Up to 24 bytes are held inline (ids
+/// from CRMs are shorter: Salesforce's 18 characters, HubSpot's and Pipedrive's numbers),
+/// so decoding an event allocates nothing for them; longer ones go to the heap.
+pub type Id = compact_str::CompactString;
+
 /// One CRM event, validated. Field names follow the wire contract (docs/events.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     /// Unique per logical event; a repeat is a duplicate.
-    pub event_id: String,
+    pub event_id: Id,
     /// Event time; every window is assigned on it.
     pub occurred_at: DateTime<Utc>,
     /// The rep (owner) at event time.
-    pub rep_id: Option<String>,
+    pub rep_id: Option<Id>,
     /// Overrides the roster's team for this event.
-    pub team_id: Option<String>,
+    pub team_id: Option<Id>,
     /// The customer account.
-    pub account_id: Option<String>,
+    pub account_id: Option<Id>,
     /// The system the event came from (`salesforce`, `hubspot`...).
-    pub source: Option<String>,
+    pub source: Option<Id>,
     /// The type-specific part.
     pub body: Body,
 }
@@ -31,39 +36,39 @@ pub enum Body {
     /// `social.action`
     SocialAction { action: SocialAction },
     /// `lead.created`
-    LeadCreated { lead_id: String, channel: Option<String> },
+    LeadCreated { lead_id: Id, channel: Option<Id> },
     /// `lead.assigned` (the rep is the envelope's `rep_id`)
-    LeadAssigned { lead_id: String },
+    LeadAssigned { lead_id: Id },
     /// `lead.converted`
-    LeadConverted { lead_id: String, deal_id: Option<String> },
+    LeadConverted { lead_id: Id, deal_id: Option<Id> },
     /// `lead.disqualified`
-    LeadDisqualified { lead_id: String, reason: Option<String> },
+    LeadDisqualified { lead_id: Id, reason: Option<Id> },
     /// `deal.created`
     DealCreated(DealCreated),
     /// `deal.stage_changed`
-    DealStageChanged { deal_id: String, stage: String, probability: Option<f64> },
+    DealStageChanged { deal_id: Id, stage: Id, probability: Option<f64> },
     /// `deal.amount_changed`
-    DealAmountChanged { deal_id: String, amount: Money },
+    DealAmountChanged { deal_id: Id, amount: Money },
     /// `deal.owner_changed` (the new owner is the envelope's `rep_id`)
-    DealOwnerChanged { deal_id: String },
+    DealOwnerChanged { deal_id: Id },
     /// `deal.closed`
-    DealClosed { deal_id: String, outcome: Outcome, amount: Option<Money>, loss_reason: Option<String> },
+    DealClosed { deal_id: Id, outcome: Outcome, amount: Option<Money>, loss_reason: Option<Id> },
     /// `deal.reopened`
-    DealReopened { deal_id: String },
+    DealReopened { deal_id: Id },
     /// `deal.deleted`
-    DealDeleted { deal_id: String },
+    DealDeleted { deal_id: Id },
     /// `customer.status_changed` (the account is the envelope's `account_id`)
     CustomerStatusChanged { status: CustomerStatus },
     /// `revenue.changed` (the account is the envelope's `account_id`)
     RevenueChanged { mrr: Money },
     /// `survey.responded`
-    SurveyResponded { response_id: String, survey: Survey },
+    SurveyResponded { response_id: Id, survey: Survey },
     /// `sentiment.scored`
     SentimentScored { score: f64, channel: SentimentChannel },
     /// `training.completed`
-    TrainingCompleted { course_id: String, score: Option<f64> },
+    TrainingCompleted { course_id: Id, score: Option<f64> },
     /// `rep.updated` (reference data; the rep is the envelope's `rep_id`)
-    RepUpdated { team_id: String, active: bool, quota_carrying: bool },
+    RepUpdated { team_id: Id, active: bool, quota_carrying: bool },
     /// `quota.set` (reference data)
     QuotaSet { period: Period, amount: Money },
     /// `stage.defined` (reference data)
@@ -79,11 +84,11 @@ pub enum Body {
 /// Body of `activity.logged`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Activity {
-    pub activity_id: String,
+    pub activity_id: Id,
     pub kind: ActivityKind,
     pub direction: Direction,
-    pub lead_id: Option<String>,
-    pub deal_id: Option<String>,
+    pub lead_id: Option<Id>,
+    pub deal_id: Option<Id>,
     pub duration_s: Option<f64>,
     /// Automated touches never count as a human response.
     pub automated: bool,
@@ -92,18 +97,18 @@ pub struct Activity {
 /// Body of `deal.created`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DealCreated {
-    pub deal_id: String,
+    pub deal_id: Id,
     pub amount: Money,
-    pub stage: String,
+    pub stage: Id,
     pub deal_type: DealType,
-    pub lead_id: Option<String>,
+    pub lead_id: Option<Id>,
     pub probability: Option<f64>,
 }
 
 /// Body of `stage.defined`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StageDefinition {
-    pub stage: String,
+    pub stage: Id,
     pub order: i64,
     pub probability: f64,
     pub is_closed: bool,

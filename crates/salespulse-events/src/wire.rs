@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Activity, Body, DealCreated, Event, Money, StageDefinition, Survey, SurveyKind};
+use crate::model::{Activity, Body, DealCreated, Event, Id, Money, StageDefinition, Survey, SurveyKind};
 
 /// A field read only to be parsed (a type, a time, a choice): borrowed from the message
 /// unless it holds an escape, so reading it allocates nothing.
@@ -19,74 +19,74 @@ pub(crate) type Text<'a> = Cow<'a, str>;
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Wire<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub event_id: Option<String>,
-    #[serde(rename = "type", borrow, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<Id>,
+    #[serde(rename = "type", default, borrow, deserialize_with = "borrowed", skip_serializing_if = "Option::is_none")]
     pub event_type: Option<Text<'a>>,
-    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    #[serde(default, borrow, deserialize_with = "borrowed", skip_serializing_if = "Option::is_none")]
     pub occurred_at: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rep_id: Option<String>,
+    pub rep_id: Option<Id>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub team_id: Option<String>,
+    pub team_id: Option<Id>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub account_id: Option<String>,
+    pub account_id: Option<Id>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    pub source: Option<Id>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "integral")]
     pub schema_version: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub activity_id: Option<String>,
-    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub activity_id: Option<Id>,
+    #[serde(default, borrow, deserialize_with = "borrowed", skip_serializing_if = "Option::is_none")]
     pub kind: Option<Text<'a>>,
-    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    #[serde(default, borrow, deserialize_with = "borrowed", skip_serializing_if = "Option::is_none")]
     pub direction: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub lead_id: Option<String>,
+    pub lead_id: Option<Id>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub deal_id: Option<String>,
+    pub deal_id: Option<Id>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_s: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub automated: Option<bool>,
-    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    #[serde(default, borrow, deserialize_with = "borrowed", skip_serializing_if = "Option::is_none")]
     pub action: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub channel: Option<String>,
+    pub channel: Option<Id>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    #[serde(default, borrow, deserialize_with = "borrowed", skip_serializing_if = "Option::is_none")]
     pub currency: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub stage: Option<String>,
-    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Id>,
+    #[serde(default, borrow, deserialize_with = "borrowed", skip_serializing_if = "Option::is_none")]
     pub deal_type: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probability: Option<f64>,
-    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    #[serde(default, borrow, deserialize_with = "borrowed", skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub loss_reason: Option<String>,
+    pub loss_reason: Option<Id>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Id>,
+    #[serde(default, borrow, deserialize_with = "borrowed", skip_serializing_if = "Option::is_none")]
     pub status: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mrr: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub response_id: Option<String>,
-    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub response_id: Option<Id>,
+    #[serde(default, borrow, deserialize_with = "borrowed", skip_serializing_if = "Option::is_none")]
     pub survey: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "integral")]
     pub scale_max: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub course_id: Option<String>,
+    pub course_id: Option<Id>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quota_carrying: Option<bool>,
-    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    #[serde(default, borrow, deserialize_with = "borrowed", skip_serializing_if = "Option::is_none")]
     pub period: Option<Text<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "integral")]
     pub order: Option<i64>,
@@ -94,10 +94,48 @@ pub(crate) struct Wire<'a> {
     pub is_closed: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_won: Option<bool>,
-    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    #[serde(default, borrow, deserialize_with = "borrowed", skip_serializing_if = "Option::is_none")]
     pub category: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
+}
+
+/// A text field, borrowed from the message unless it holds an escape. (serde's own
+/// `borrow` does not reach inside an `Option`: it would copy every such field.)
+fn borrowed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Text<'de>>, D::Error> {
+    struct Some_;
+    struct Str;
+    impl<'de> serde::de::Visitor<'de> for Some_ {
+        type Value = Option<Text<'de>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string or null")
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(Str).map(Some)
+        }
+    }
+    impl<'de> serde::de::Visitor<'de> for Str {
+        type Value = Text<'de>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Cow::Borrowed(v))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v.to_owned()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v))
+        }
+    }
+    d.deserialize_option(Some_)
 }
 
 /// Largest integer field magnitude: integers are read through `f64`, exact up to here.
@@ -121,7 +159,7 @@ impl Wire<'_> {
     }
 }
 
-fn owned(s: &Option<String>) -> Option<String> {
+fn owned(s: &Option<Id>) -> Option<Id> {
     s.clone()
 }
 
@@ -197,7 +235,7 @@ impl Wire<'_> {
 
     fn deal(&mut self, b: &Body) {
         if let Some(deal_id) = b.deal_id() {
-            self.deal_id = Some(deal_id.to_owned());
+            self.deal_id = Some(deal_id.into());
         }
         match b {
             Body::DealCreated(DealCreated { amount, stage, deal_type, lead_id, probability, .. }) => {

@@ -18,7 +18,7 @@ impl Generator {
         }
         if self.rng.chance(0.03) {
             s.rep = self.rng.below(self.reps.len());
-            let e = self.ids.event(t, Body::DealOwnerChanged { deal_id: deal.id });
+            let e = self.ids.event(t, Body::DealOwnerChanged { deal_id: deal.id.into() });
             let owner = self.rep(s.rep).to_owned();
             return (keyed(e, Some(&owner), &s.account), Some(self.rng.exp(HOUR)));
         }
@@ -28,7 +28,7 @@ impl Generator {
                 d.amount = amount;
             }
             let body = Body::DealAmountChanged {
-                deal_id: deal.id,
+                deal_id: deal.id.into(),
                 amount: Money { amount, currency: currency(deal.currency) },
             };
             return (keyed(self.ids.event(t, body), Some(&rep), &s.account), Some(self.rng.exp(DAY)));
@@ -38,7 +38,7 @@ impl Generator {
             return self.close(s, t);
         }
         s.step = Step::Stage(i + 1);
-        let body = Body::DealStageChanged { deal_id: deal.id, stage: STAGES[i].0.to_owned(), probability: None };
+        let body = Body::DealStageChanged { deal_id: deal.id.into(), stage: STAGES[i].0.into(), probability: None };
         (keyed(self.ids.event(t, body), Some(&rep), &s.account), Some(self.rng.lognormal(5.0 * DAY, 0.7)))
     }
 
@@ -51,7 +51,8 @@ impl Generator {
             .then(|| Money { amount: deal.amount, currency: currency(deal.currency) });
         let loss_reason = (outcome == Outcome::Lost)
             .then(|| self.rng.pick(&["price", "competitor", "timing", "features"]).to_string());
-        let body = Body::DealClosed { deal_id: deal.id, outcome, amount, loss_reason };
+        let body =
+            Body::DealClosed { deal_id: deal.id.into(), outcome, amount, loss_reason: loss_reason.map(Into::into) };
         let event = keyed(self.ids.event(t, body), Some(&rep), &s.account);
         let next = match outcome {
             Outcome::Won if self.rng.chance(0.03) => {
@@ -96,7 +97,7 @@ impl Generator {
                     .then(|| self.rng.lognormal(600.0, 0.7).round());
                 let activity_id = format!("act-{}", self.ids.event_id());
                 Body::ActivityLogged(Activity {
-                    activity_id,
+                    activity_id: activity_id.into(),
                     kind,
                     direction,
                     lead_id: None,
@@ -119,7 +120,7 @@ impl Generator {
             2 => {
                 let response_id = format!("r-{}", self.ids.event_id());
                 let score = 1 + self.rng.weighted(&[0.05, 0.07, 0.18, 0.4, 0.3]) as u8;
-                Body::SurveyResponded { response_id, survey: Survey::Csat { score, scale_max: 5 } }
+                Body::SurveyResponded { response_id: response_id.into(), survey: Survey::Csat { score, scale_max: 5 } }
             }
             3 => {
                 let channel =
@@ -132,7 +133,10 @@ impl Generator {
                     .rng
                     .pick(&["negotiation-101", "discovery-calls", "product-deep-dive", "social-selling"])
                     .to_string();
-                Body::TrainingCompleted { course_id, score: Some((60.0 + 40.0 * self.rng.unit()).round()) }
+                Body::TrainingCompleted {
+                    course_id: course_id.into(),
+                    score: Some((60.0 + 40.0 * self.rng.unit()).round()),
+                }
             }
             _ => {
                 let category = if self.rng.chance(0.5) { SpendCategory::Sales } else { SpendCategory::Marketing };

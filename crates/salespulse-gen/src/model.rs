@@ -70,12 +70,12 @@ impl Ids {
     /// An event with a fresh id, no rep, team or account.
     pub fn event(&mut self, at: DateTime<Utc>, body: Body) -> Event {
         Event {
-            event_id: self.event_id(),
+            event_id: self.event_id().into(),
             occurred_at: at,
             rep_id: None,
             team_id: None,
             account_id: None,
-            source: Some("salespulse-gen".to_owned()),
+            source: Some("salespulse-gen".into()),
             body,
         }
     }
@@ -85,8 +85,8 @@ impl Ids {
 /// ([`Event::message_key`]: every deal of the generator has its account from its first
 /// event on, so it needs no memory of first keys).
 pub fn keyed(mut event: Event, rep: Option<&str>, account: &str) -> Keyed {
-    event.rep_id = rep.map(str::to_owned);
-    event.account_id = Some(account.to_owned());
+    event.rep_id = rep.map(str::to_owned).map(Into::into);
+    event.account_id = Some(account.into());
     Keyed { key: event.message_key(None).to_owned(), event }
 }
 

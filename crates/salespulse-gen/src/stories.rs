@@ -104,9 +104,11 @@ impl Generator {
             }
         }
         for (rep, team) in self.reps.clone() {
-            let e = self.ids.event(at, Body::RepUpdated { team_id: team.clone(), active: true, quota_carrying: true });
+            let e = self
+                .ids
+                .event(at, Body::RepUpdated { team_id: team.clone().into(), active: true, quota_carrying: true });
             let mut k = keyed(e, Some(&rep), &rep);
-            k.event.team_id = Some(team);
+            k.event.team_id = Some(team.into());
             out.push(k);
         }
         for (code, rate) in CURRENCIES.iter().filter(|(c, _)| *c != "EUR") {
@@ -115,7 +117,7 @@ impl Generator {
         }
         for (order, (stage, probability)) in STAGES.iter().enumerate() {
             let def = StageDefinition {
-                stage: (*stage).to_owned(),
+                stage: (*stage).into(),
                 order: order as i64 + 1,
                 probability: *probability,
                 is_closed: false,
@@ -162,7 +164,7 @@ impl Generator {
         let lead = format!("lead-{}", self.ids.event_id());
         let rep = self.rng.below(self.reps.len());
         let channel = *self.rng.pick(&["website", "webinar", "referral", "outbound", "event", "partner"]);
-        let body = Body::LeadCreated { lead_id: lead.clone(), channel: Some(channel.to_owned()) };
+        let body = Body::LeadCreated { lead_id: lead.clone().into(), channel: Some(channel.into()) };
         let event = keyed(self.ids.event(t, body), None, &account);
         let first = if self.rng.chance(0.15) { Step::AutoTouch } else { Step::Assign };
         let story = Story { account, lead, rep, step: first, deal: None, mrr: 0.0 };
@@ -184,11 +186,11 @@ impl Generator {
         deal: bool,
     ) -> Keyed {
         let activity = Activity {
-            activity_id: format!("act-{}", self.ids.event_id()),
+            activity_id: format!("act-{}", self.ids.event_id()).into(),
             kind,
             direction: Direction::Outbound,
-            lead_id: (!deal).then(|| s.lead.clone()),
-            deal_id: s.deal.as_ref().filter(|_| deal).map(|d| d.id.clone()),
+            lead_id: (!deal).then(|| s.lead.clone()).map(Into::into),
+            deal_id: s.deal.as_ref().filter(|_| deal).map(|d| d.id.clone()).map(Into::into),
             duration_s: matches!(kind, ActivityKind::Call | ActivityKind::Meeting | ActivityKind::Demo)
                 .then(|| (self.rng.lognormal(900.0, 0.6)).round()),
             automated,
@@ -206,7 +208,7 @@ impl Generator {
             Step::Reopen => {
                 s.step = Step::Close;
                 let deal_id = s.deal.as_ref().map(|d| d.id.clone()).unwrap_or_default();
-                let e = self.ids.event(t, Body::DealReopened { deal_id });
+                let e = self.ids.event(t, Body::DealReopened { deal_id: deal_id.into() });
                 (keyed(e, None, &s.account), Some(self.rng.lognormal(3.0 * DAY, 0.5)))
             }
             Step::Onboard | Step::FirstInvoice | Step::Survey | Step::Expand | Step::Churn | Step::Churned => {
@@ -226,7 +228,7 @@ impl Generator {
             }
             Step::Assign => {
                 s.step = Step::FirstTouch;
-                let e = ev(self, Body::LeadAssigned { lead_id: s.lead.clone() });
+                let e = ev(self, Body::LeadAssigned { lead_id: s.lead.clone().into() });
                 (keyed(e, Some(&rep), &s.account), Some(self.rng.lognormal(40.0 * MIN, 1.2)))
             }
             Step::FirstTouch => {
@@ -237,12 +239,15 @@ impl Generator {
             Step::Decide => match self.rng.weighted(&[0.35, 0.35, 0.30]) {
                 0 => {
                     s.step = Step::CreateDeal;
-                    let e = ev(self, Body::LeadConverted { lead_id: s.lead.clone(), deal_id: None });
+                    let e = ev(self, Body::LeadConverted { lead_id: s.lead.clone().into(), deal_id: None });
                     (keyed(e, Some(&rep), &s.account), Some(self.rng.exp(30.0 * MIN)))
                 }
                 1 => {
                     let reason = self.rng.pick(&["no budget", "no fit", "unreachable", "competitor"]).to_string();
-                    let e = ev(self, Body::LeadDisqualified { lead_id: s.lead.clone(), reason: Some(reason) });
+                    let e = ev(
+                        self,
+                        Body::LeadDisqualified { lead_id: s.lead.clone().into(), reason: Some(reason.into()) },
+                    );
                     (keyed(e, Some(&rep), &s.account), None)
                 }
                 _ => (self.touch(s, t, ActivityKind::Email, false, false), None),
@@ -266,11 +271,11 @@ impl Generator {
             DealType::CrossSell,
         ]);
         let body = Body::DealCreated(DealCreated {
-            deal_id: deal.id.clone(),
+            deal_id: deal.id.clone().into(),
             amount: Money { amount, currency: crate::model::currency(currency) },
-            stage: STAGES[0].0.to_owned(),
+            stage: STAGES[0].0.into(),
             deal_type,
-            lead_id: Some(s.lead.clone()),
+            lead_id: Some(s.lead.clone().into()),
             probability: None,
         });
         s.deal = Some(deal);
@@ -301,7 +306,7 @@ impl Generator {
                 s.step = if self.rng.chance(0.1) { Step::Churn } else { Step::Expand };
                 let score = (self.rng.weighted(&[0.02, 0.02, 0.03, 0.03, 0.05, 0.05, 0.1, 0.15, 0.2, 0.2, 0.15])) as u8;
                 let body = Body::SurveyResponded {
-                    response_id: format!("r-{}", self.ids.event_id()),
+                    response_id: format!("r-{}", self.ids.event_id()).into(),
                     survey: Survey::Nps { score },
                 };
                 (keyed(ev(self, body), Some(&rep), &s.account), Some(self.rng.lognormal(30.0 * DAY, 0.5)))

@@ -29,16 +29,16 @@ pub(super) fn map(h: &Hook<'_>, known: &mut Known, t: &Tables, mapped: &mut Mapp
     match (h.action, h.property) {
         ("creation", _) if !record.announced => {
             record.announced = true;
-            let mut e = event(h, Body::LeadCreated { lead_id, channel: None });
-            e.rep_id = record.owner.as_deref().and_then(|o| t.rep(SOURCE, o));
+            let mut e = event(h, Body::LeadCreated { lead_id: lead_id.into(), channel: None });
+            e.rep_id = record.owner.as_deref().and_then(|o| t.rep(SOURCE, o)).map(Into::into);
             out = Some(e);
         }
         ("propertyChange", "hubspot_owner_id") => {
             let owner = id_of(h.value);
             let rep = owner.as_deref().and_then(|o| t.rep(SOURCE, o));
             if owner.is_some() && owner != record.owner && rep.is_some() {
-                let mut e = event(h, Body::LeadAssigned { lead_id });
-                e.rep_id = rep;
+                let mut e = event(h, Body::LeadAssigned { lead_id: lead_id.into() });
+                e.rep_id = rep.map(Into::into);
                 out = Some(e);
             }
             record.owner = owner.or(record.owner.take());
@@ -50,7 +50,8 @@ pub(super) fn map(h: &Hook<'_>, known: &mut Known, t: &Tables, mapped: &mut Mapp
             if text_of(h.value) == Some("UNQUALIFIED") && record.lead == LeadStatus::Open =>
         {
             record.lead = LeadStatus::Disqualified;
-            out = Some(event(h, Body::LeadDisqualified { lead_id, reason: Some("UNQUALIFIED".into()) }));
+            out =
+                Some(event(h, Body::LeadDisqualified { lead_id: lead_id.into(), reason: Some("UNQUALIFIED".into()) }));
         }
         _ => {}
     }
@@ -72,7 +73,7 @@ pub(super) fn converted(h: &Hook<'_>, id: &str, deal: Option<String>, known: &mu
         SOURCE,
         &[&h.unique, "lead.converted"],
         h.at,
-        Body::LeadConverted { lead_id: id.to_owned(), deal_id: deal },
+        Body::LeadConverted { lead_id: id.into(), deal_id: deal.map(Into::into) },
     );
     m.out.push(route(e, SOURCE, known));
 }

@@ -63,7 +63,7 @@ fn converted_lead(h: &Hook<'_>, known: &mut Known, mapped: &mut Mapped) {
         return;
     }
     record.lead = LeadStatus::Converted;
-    let body = Body::LeadConverted { lead_id: lead, deal_id: Some(deal) };
+    let body = Body::LeadConverted { lead_id: lead.into(), deal_id: Some(deal.into()) };
     let e = new_event(SOURCE, &[&h.unique, "lead.converted"], h.at, body);
     mapped.out.push(route(e, SOURCE, known));
 }

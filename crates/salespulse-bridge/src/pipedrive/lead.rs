@@ -26,23 +26,23 @@ pub(super) fn map(h: &Hook<'_>, known: &mut Known, t: &Tables, mapped: &mut Mapp
     let event = |body: Body| -> Event {
         let kind = body.event_type().as_str();
         let mut e = new_event(SOURCE, &[&h.unique, kind], h.at, body);
-        e.account_id = account.clone();
+        e.account_id = account.as_deref().map(Into::into);
         e
     };
     let owner = h.owner();
     let rep = owner.as_deref().and_then(|o| t.rep(SOURCE, o));
     let mut events = Vec::new();
     if !record.announced {
-        let mut e = event(Body::LeadCreated { lead_id: h.id.clone(), channel: None });
-        e.rep_id = rep;
+        let mut e = event(Body::LeadCreated { lead_id: h.id.clone().into(), channel: None });
+        e.rep_id = rep.map(Into::into);
         events.push(e);
     } else if owner.is_some() && owner != record.owner && rep.is_some() {
-        let mut e = event(Body::LeadAssigned { lead_id: h.id.clone() });
-        e.rep_id = rep;
+        let mut e = event(Body::LeadAssigned { lead_id: h.id.clone().into() });
+        e.rep_id = rep.map(Into::into);
         events.push(e);
     }
     if flag_of(h.get("is_archived")) == Some(true) && record.lead == LeadStatus::Open {
-        events.push(event(Body::LeadDisqualified { lead_id: h.id.clone(), reason: Some("archived".into()) }));
+        events.push(event(Body::LeadDisqualified { lead_id: h.id.clone().into(), reason: Some("archived".into()) }));
         record.lead = LeadStatus::Disqualified;
     }
     record.announced = true;

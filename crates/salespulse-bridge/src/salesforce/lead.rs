@@ -31,12 +31,12 @@ pub(super) fn map(e: &Change<'_>, id: &str, known: &mut Known, t: &Tables, mappe
     if e.change == "CREATE" && !record.announced {
         record.announced = true;
         let channel = e.text("LeadSource").and_then(channel_of).map(str::to_owned);
-        let mut created = event(Body::LeadCreated { lead_id: id.to_owned(), channel });
-        created.rep_id = rep.clone();
+        let mut created = event(Body::LeadCreated { lead_id: id.into(), channel: channel.map(Into::into) });
+        created.rep_id = rep.as_deref().map(Into::into);
         events.push(created);
     } else if let Some(rep) = rep.clone().filter(|_| owner != record.owner) {
-        let mut assigned = event(Body::LeadAssigned { lead_id: id.to_owned() });
-        assigned.rep_id = Some(rep);
+        let mut assigned = event(Body::LeadAssigned { lead_id: id.into() });
+        assigned.rep_id = Some(rep.into());
         events.push(assigned);
     }
     if owner.is_some() {
@@ -45,8 +45,8 @@ pub(super) fn map(e: &Change<'_>, id: &str, known: &mut Known, t: &Tables, mappe
     if e.flag("IsConverted") == Some(true) && record.lead != LeadStatus::Converted {
         record.lead = LeadStatus::Converted;
         let mut converted =
-            event(Body::LeadConverted { lead_id: id.to_owned(), deal_id: e.id("ConvertedOpportunityId") });
-        converted.account_id = e.id("ConvertedAccountId");
+            event(Body::LeadConverted { lead_id: id.into(), deal_id: e.id("ConvertedOpportunityId").map(Into::into) });
+        converted.account_id = e.id("ConvertedAccountId").map(Into::into);
         events.push(converted);
     }
     let status = e.field("Status").flatten().and_then(Value::as_str);
@@ -54,7 +54,7 @@ pub(super) fn map(e: &Change<'_>, id: &str, known: &mut Known, t: &Tables, mappe
         && record.lead == LeadStatus::Open
     {
         record.lead = LeadStatus::Disqualified;
-        events.push(event(Body::LeadDisqualified { lead_id: id.to_owned(), reason: Some(status.to_owned()) }));
+        events.push(event(Body::LeadDisqualified { lead_id: id.into(), reason: Some(status.into()) }));
     }
     if events.is_empty() {
         mapped.ignored += 1;

@@ -207,7 +207,7 @@ impl Shard {
             _ => return,
         };
         if let (None, Some(a)) = (&deal.account, &e.account_id) {
-            deal.account = Some(a.clone());
+            deal.account = Some(a.as_str().to_owned());
         }
         let lookups = Lookups { reference, calendar: &self.cfg.calendar, stages: &self.stages };
         let closer = if may_win { won_now(deal, t, &lookups, inc) } else { None };

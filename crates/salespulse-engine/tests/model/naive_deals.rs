@@ -58,16 +58,16 @@ fn facts(events: &[Event]) -> BTreeMap<String, Deal> {
                     deal.amount = Some((t, c.amount));
                 }
                 deal.last_created = deal.last_created.max(Some(t));
-                deal.owners.push((t, rep));
-                deal.stages.push((t, c.stage.clone(), c.probability));
+                deal.owners.push((t, rep.map(Into::into)));
+                deal.stages.push((t, c.stage.to_string(), c.probability));
             }
-            Body::DealStageChanged { stage, probability, .. } => deal.stages.push((t, stage.clone(), *probability)),
+            Body::DealStageChanged { stage, probability, .. } => deal.stages.push((t, stage.to_string(), *probability)),
             Body::DealAmountChanged { amount, .. } if deal.amount.is_none_or(|(u, _)| t >= u) => {
                 deal.amount = Some((t, *amount));
             }
-            Body::DealOwnerChanged { .. } => deal.owners.push((t, rep)),
+            Body::DealOwnerChanged { .. } => deal.owners.push((t, rep.map(Into::into))),
             Body::DealClosed { outcome, amount, .. } if deal.close.as_ref().is_none_or(|c| t >= c.0) => {
-                deal.close = Some((t, *outcome, *amount, rep));
+                deal.close = Some((t, *outcome, *amount, rep.map(Into::into)));
             }
             Body::DealReopened { .. } => deal.reopen = deal.reopen.max(Some(t)),
             Body::DealDeleted { .. } => deal.deleted = deal.deleted.max(Some(t)),

@@ -26,27 +26,27 @@ pub fn leads(events: &[Event], now: i64, acc: &mut Acc, out: &mut Expected) {
         let rep = e.rep_id.clone();
         match &e.body {
             Body::LeadCreated { lead_id, .. } => {
-                let l = leads.entry(lead_id.clone()).or_default();
+                let l = leads.entry(lead_id.to_string()).or_default();
                 if l.created.as_ref().is_none_or(|c| t < c.0) {
-                    l.created = Some((t, rep));
+                    l.created = Some((t, rep.map(Into::into)));
                 }
             }
             Body::LeadAssigned { lead_id } => {
-                let l = leads.entry(lead_id.clone()).or_default();
+                let l = leads.entry(lead_id.to_string()).or_default();
                 if l.owner.as_ref().is_none_or(|o| t >= o.0) {
-                    l.owner = Some((t, rep));
+                    l.owner = Some((t, rep.map(Into::into)));
                 }
                 if l.assigned.is_none_or(|a| t < a) {
                     l.assigned = Some(t);
                 }
             }
-            Body::LeadConverted { lead_id, .. } => leads.entry(lead_id.clone()).or_default().converted = true,
-            Body::LeadDisqualified { lead_id, .. } => leads.entry(lead_id.clone()).or_default().disqualified = true,
+            Body::LeadConverted { lead_id, .. } => leads.entry(lead_id.to_string()).or_default().converted = true,
+            Body::LeadDisqualified { lead_id, .. } => leads.entry(lead_id.to_string()).or_default().disqualified = true,
             Body::ActivityLogged(a) if a.direction == Direction::Outbound && !a.automated => {
                 if let Some(id) = &a.lead_id {
-                    let l = leads.entry(id.clone()).or_default();
+                    let l = leads.entry(id.to_string()).or_default();
                     if l.response.as_ref().is_none_or(|r| t < r.0) {
-                        l.response = Some((t, rep));
+                        l.response = Some((t, rep.map(Into::into)));
                     }
                 }
             }
@@ -224,7 +224,7 @@ pub fn customers(events: &[Event], now: i64, acc: &mut Acc, out: &mut Expected) 
     for e in events {
         let t = e.occurred_at.timestamp_millis();
         let Some(id) = &e.account_id else { continue };
-        let a = accounts.entry(id.clone()).or_default();
+        let a = accounts.entry(id.to_string()).or_default();
         match &e.body {
             Body::CustomerStatusChanged { status } => a.statuses.push((t, *status)),
             Body::RevenueChanged { mrr } => a.mrr.push((t, mrr.amount)),
@@ -233,7 +233,7 @@ pub fn customers(events: &[Event], now: i64, acc: &mut Acc, out: &mut Expected) 
         if let Some(rep) = &e.rep_id
             && a.owner.as_ref().is_none_or(|o| t >= o.0)
         {
-            a.owner = Some((t, rep.clone()));
+            a.owner = Some((t, rep.to_string()));
         }
     }
     for a in accounts.values_mut() {

@@ -112,54 +112,54 @@ pub fn events(ops: &[(Op, i64)], now: DateTime<Utc>) -> Vec<Event> {
             Op::DealCreated { deal: d, rep, amount, usd, stage, ty, prob } => {
                 rep_id = who(*rep);
                 Body::DealCreated(DealCreated {
-                    deal_id: deal(d),
+                    deal_id: deal(d).into(),
                     amount: money(*amount, *usd),
-                    stage: STAGES[*stage].to_owned(),
+                    stage: STAGES[*stage].into(),
                     deal_type: DealType::ALL[*ty],
                     lead_id: None,
                     probability: prob.map(|p| f64::from(p) / 10.0),
                 })
             }
             Op::DealStage { deal: d, stage, prob } => Body::DealStageChanged {
-                deal_id: deal(d),
-                stage: STAGES[*stage].to_owned(),
+                deal_id: deal(d).into(),
+                stage: STAGES[*stage].into(),
                 probability: prob.map(|p| f64::from(p) / 10.0),
             },
             Op::DealAmount { deal: d, amount, usd } => {
-                Body::DealAmountChanged { deal_id: deal(d), amount: money(*amount, *usd) }
+                Body::DealAmountChanged { deal_id: deal(d).into(), amount: money(*amount, *usd) }
             }
             Op::DealOwner { deal: d, rep } => {
                 rep_id = who(*rep);
-                Body::DealOwnerChanged { deal_id: deal(d) }
+                Body::DealOwnerChanged { deal_id: deal(d).into() }
             }
             Op::DealClosed { deal: d, outcome, amount, rep } => {
                 rep_id = rep.and_then(who);
                 Body::DealClosed {
-                    deal_id: deal(d),
+                    deal_id: deal(d).into(),
                     outcome: Outcome::ALL[*outcome],
                     amount: amount.map(|a| money(a, false)),
                     loss_reason: None,
                 }
             }
-            Op::DealReopened { deal: d } => Body::DealReopened { deal_id: deal(d) },
-            Op::DealDeleted { deal: d } => Body::DealDeleted { deal_id: deal(d) },
+            Op::DealReopened { deal: d } => Body::DealReopened { deal_id: deal(d).into() },
+            Op::DealDeleted { deal: d } => Body::DealDeleted { deal_id: deal(d).into() },
             Op::LeadCreated { lead: l, rep } => {
                 rep_id = rep.and_then(who);
-                Body::LeadCreated { lead_id: lead(l), channel: None }
+                Body::LeadCreated { lead_id: lead(l).into(), channel: None }
             }
             Op::LeadAssigned { lead: l, rep } => {
                 rep_id = who(*rep);
-                Body::LeadAssigned { lead_id: lead(l) }
+                Body::LeadAssigned { lead_id: lead(l).into() }
             }
-            Op::LeadConverted { lead: l } => Body::LeadConverted { lead_id: lead(l), deal_id: None },
-            Op::LeadDisqualified { lead: l } => Body::LeadDisqualified { lead_id: lead(l), reason: None },
+            Op::LeadConverted { lead: l } => Body::LeadConverted { lead_id: lead(l).into(), deal_id: None },
+            Op::LeadDisqualified { lead: l } => Body::LeadDisqualified { lead_id: lead(l).into(), reason: None },
             Op::Activity { rep, kind, inbound, lead: l, automated } => {
                 rep_id = who(*rep);
                 Body::ActivityLogged(Activity {
-                    activity_id: format!("a{i}"),
+                    activity_id: format!("a{i}").into(),
                     kind: ActivityKind::ALL[*kind],
                     direction: if *inbound { Direction::Inbound } else { Direction::Outbound },
-                    lead_id: l.as_ref().map(lead),
+                    lead_id: l.as_ref().map(lead).map(Into::into),
                     deal_id: None,
                     duration_s: None,
                     automated: *automated,
@@ -172,7 +172,7 @@ pub fn events(ops: &[(Op, i64)], now: DateTime<Utc>) -> Vec<Event> {
                 } else {
                     Survey::Csat { score: 1 + score % 5, scale_max: 5 }
                 };
-                Body::SurveyResponded { response_id: format!("r{i}"), survey }
+                Body::SurveyResponded { response_id: format!("r{i}").into(), survey }
             }
             Op::Sentiment { rep, channel, score } => {
                 rep_id = who(*rep);
@@ -200,11 +200,11 @@ pub fn events(ops: &[(Op, i64)], now: DateTime<Utc>) -> Vec<Event> {
             Op::Dup { .. } => unreachable!("handled above"),
         };
         out.push(Event {
-            event_id: format!("e{i}"),
+            event_id: format!("e{i}").into(),
             occurred_at: now - Duration::minutes(*ago),
-            rep_id,
+            rep_id: rep_id.map(Into::into),
             team_id: None,
-            account_id,
+            account_id: account_id.map(Into::into),
             source: None,
             body,
         });

@@ -40,7 +40,7 @@ pub fn reference() -> Reference {
         [(3, "emea", 700.0), (20, "emea", 1300.0), (40, "na", 900.0)].into_iter().enumerate()
     {
         let e = Event {
-            event_id: format!("spend{i}"),
+            event_id: format!("spend{i}").into(),
             occurred_at: apply_now() - chrono::Duration::days(days),
             rep_id: None,
             team_id: Some(team.into()),

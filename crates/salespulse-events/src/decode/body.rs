@@ -39,7 +39,7 @@ pub(super) fn body(ty: EventType, f: &mut Fields, team_id: Option<&str>) -> Resu
     }
 }
 
-fn activity(f: &mut Fields, lead_id: Option<String>, deal_id: Option<String>) -> Result<Body, DecodeError> {
+fn activity(f: &mut Fields, lead_id: Option<Id>, deal_id: Option<Id>) -> Result<Body, DecodeError> {
     let n = Need(f.ty);
     let kind = one_of("kind", &n.req(f.w.kind.take(), "kind")?, ActivityKind::parse, ActivityKind::expected())?;
     let direction = match f.w.direction.take() {
@@ -58,7 +58,7 @@ fn activity(f: &mut Fields, lead_id: Option<String>, deal_id: Option<String>) ->
     }))
 }
 
-fn lead(ty: EventType, f: &mut Fields, lead_id: Option<String>, deal_id: Option<String>) -> Result<Body, DecodeError> {
+fn lead(ty: EventType, f: &mut Fields, lead_id: Option<Id>, deal_id: Option<Id>) -> Result<Body, DecodeError> {
     let lead_id = Need(f.ty).req(lead_id, "lead_id")?;
     Ok(match ty {
         EventType::LeadCreated => Body::LeadCreated { lead_id, channel: f.w.channel.take() },
@@ -68,7 +68,7 @@ fn lead(ty: EventType, f: &mut Fields, lead_id: Option<String>, deal_id: Option<
     })
 }
 
-fn deal(ty: EventType, f: &mut Fields, lead_id: Option<String>, deal_id: Option<String>) -> Result<Body, DecodeError> {
+fn deal(ty: EventType, f: &mut Fields, lead_id: Option<Id>, deal_id: Option<Id>) -> Result<Body, DecodeError> {
     use EventType as T;
     let n = Need(f.ty);
     if ty == T::DealCreated {
@@ -173,7 +173,7 @@ fn reference(ty: EventType, f: &mut Fields, team_id: Option<&str>) -> Result<Bod
             Body::FxRate { currency: currency(&n.req(f.w.currency.take(), "currency")?)?, rate }
         }
         _ => Body::RepUpdated {
-            team_id: n.req(team_id, "team_id")?.to_owned(),
+            team_id: n.req(team_id, "team_id")?.into(),
             active: n.req(f.w.active, "active")?,
             quota_carrying: n.req(f.w.quota_carrying, "quota_carrying")?,
         },
