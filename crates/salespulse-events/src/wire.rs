@@ -103,9 +103,9 @@ pub(crate) struct Wire<'a> {
 /// A text field, borrowed from the message unless it holds an escape. (serde's own
 /// `borrow` does not reach inside an `Option`: it would copy every such field.)
 fn borrowed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Text<'de>>, D::Error> {
-    struct Some_;
-    struct Str;
-    impl<'de> serde::de::Visitor<'de> for Some_ {
+    struct MaybeText;
+    struct Borrowing;
+    impl<'de> serde::de::Visitor<'de> for MaybeText {
         type Value = Option<Text<'de>>;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("a string or null")
@@ -117,10 +117,10 @@ fn borrowed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Text<'de>>,
             Ok(None)
         }
         fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_str(Str).map(Some)
+            d.deserialize_str(Borrowing).map(Some)
         }
     }
-    impl<'de> serde::de::Visitor<'de> for Str {
+    impl<'de> serde::de::Visitor<'de> for Borrowing {
         type Value = Text<'de>;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("a string")
@@ -135,7 +135,7 @@ fn borrowed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Text<'de>>,
             Ok(Cow::Owned(v))
         }
     }
-    d.deserialize_option(Some_)
+    d.deserialize_option(MaybeText)
 }
 
 /// Largest integer field magnitude: integers are read through `f64`, exact up to here.
