@@ -62,7 +62,7 @@ fn stage(c: Change<'_>, before: &Record, after: &Record, t: &Tables, mapped: &mu
 pub fn deal_events(c: Change<'_>, before: &Record, after: &mut Record, t: &Tables, mapped: &mut Mapped) -> Vec<Event> {
     let account = after.account.clone();
     let event = |body: Body| c.event(body, account.as_ref());
-    let deal_id = c.deal_id.to_owned();
+    let deal_id = c.deal_id;
     let mut out = Vec::new();
     if after.deleted {
         if !before.deleted && after.announced {
@@ -75,7 +75,7 @@ pub fn deal_events(c: Change<'_>, before: &Record, after: &mut Record, t: &Table
     if !after.announced || restored {
         let (Some(rep), Some(stage)) = (rep(c, after, t), stage_now) else { return out };
         let created = DealCreated {
-            deal_id: deal_id.clone().into(),
+            deal_id: deal_id.into(),
             amount: money(after, t),
             stage: stage.name.into(),
             deal_type: DealType::NewBusiness,
@@ -89,7 +89,7 @@ pub fn deal_events(c: Change<'_>, before: &Record, after: &mut Record, t: &Table
         // status moved meanwhile.
         let was = if restored { before.deal.status } else { DealStatus::Open };
         if after.deal.status != was {
-            out.push(event(status_body(&deal_id, after.deal.status)));
+            out.push(event(status_body(deal_id, after.deal.status)));
         }
         after.announced = true;
         return out;
@@ -98,7 +98,7 @@ pub fn deal_events(c: Change<'_>, before: &Record, after: &mut Record, t: &Table
         && let Some(stage) = stage_now
     {
         out.push(event(Body::DealStageChanged {
-            deal_id: deal_id.clone().into(),
+            deal_id: deal_id.into(),
             stage: stage.name.into(),
             probability: stage.probability,
         }));
@@ -106,24 +106,23 @@ pub fn deal_events(c: Change<'_>, before: &Record, after: &mut Record, t: &Table
     if (after.deal.amount != before.deal.amount || after.deal.currency != before.deal.currency)
         && after.deal.amount.is_some()
     {
-        out.push(event(Body::DealAmountChanged { deal_id: deal_id.clone().into(), amount: money(after, t) }));
+        out.push(event(Body::DealAmountChanged { deal_id: deal_id.into(), amount: money(after, t) }));
     }
     if after.owner != before.owner
         && let Some(rep) = rep(c, after, t)
     {
-        let mut e = event(Body::DealOwnerChanged { deal_id: deal_id.clone().into() });
+        let mut e = event(Body::DealOwnerChanged { deal_id: deal_id.into() });
         e.rep_id = Some(rep.into());
         out.push(e);
     }
     if after.deal.status != before.deal.status {
-        out.push(event(status_body(&deal_id, after.deal.status)));
+        out.push(event(status_body(deal_id, after.deal.status)));
     }
     out
 }
 
 /// The event that brings a deal to `status`.
 fn status_body(deal_id: &str, status: DealStatus) -> Body {
-    let deal_id = deal_id.to_owned();
     let outcome = match status {
         DealStatus::Open => return Body::DealReopened { deal_id: deal_id.into() },
         DealStatus::Won => Outcome::Won,

@@ -45,7 +45,7 @@ mod tests {
                 at(),
                 Body::DealStageChanged { deal_id: "d1".into(), stage: "s".into(), probability: None },
             );
-            e.account_id = account.map(str::to_owned).map(Into::into);
+            e.account_id = account.map(Into::into);
             e
         };
         assert_eq!(route(stage(None), Source::HubSpot, &mut known).key, "d1");
