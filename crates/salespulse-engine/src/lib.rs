@@ -64,6 +64,7 @@ mod outcome;
 mod owners;
 mod reference;
 mod shard;
+mod slots;
 mod spend;
 pub mod stat;
 pub mod time;

@@ -74,6 +74,20 @@ impl Window {
         t.div_euclid(self.resolution_ms())
     }
 
+    /// The slot holding time `t` in every window, in the order of [`Window::ALL`]: five
+    /// divisions by constants (multiplications), where a loop over the windows divides.
+    #[inline]
+    pub fn slots_of(t: Ms) -> [i64; 5] {
+        const R: [Ms; 5] = [
+            Window::H1.resolution_ms(),
+            Window::H24.resolution_ms(),
+            Window::D7.resolution_ms(),
+            Window::D30.resolution_ms(),
+            Window::D90.resolution_ms(),
+        ];
+        [t.div_euclid(R[0]), t.div_euclid(R[1]), t.div_euclid(R[2]), t.div_euclid(R[3]), t.div_euclid(R[4])]
+    }
+
     /// The earliest event time the window counts at `now`: the start of its first slot.
     /// What is "at the window start" (customers, MRR) is read just before it, so that a
     /// change is either before the start or counted in the window, never both or neither.
@@ -99,6 +113,9 @@ mod tests {
             assert_eq!(Window::ALL[w.index()], w);
         }
         assert_eq!(Window::H24.resolution_ms(), 24 * MINUTE);
+        for t in [-1, 0, 59_999, 60_000, 1_764_000_000_123] {
+            assert_eq!(Window::slots_of(t), Window::ALL.map(|w| w.slot(t)));
+        }
     }
 
     #[test]

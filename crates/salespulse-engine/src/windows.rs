@@ -1,7 +1,7 @@
-//! The rolling-window store: for each window, a sorted map from slot to the additive
-//! values of that slot by (owner, stat). Sorting by slot makes pruning a single split and
-//! a window read a single range of slots; inside a slot, a hash map makes an update one
-//! probe. Only slots and cells that hold something take memory.
+//! The rolling-window store: for each window, its slots in order ([`Slots`]), each with
+//! the additive values of that slot by (owner, stat). Sorting by slot makes pruning a
+//! single cut and a window read a single range of slots; inside a slot, a hash map makes
+//! an update one probe. Only slots and cells that hold something take memory.
 //!
 //! Slots are shared copy-on-write: cloning the store (for a scrape or a snapshot) copies
 //! only the slot maps, and a later write copies the one slot it changes, if a clone still
@@ -16,7 +16,6 @@
 //! Values are [`Fixed`]: a cell retracted to exactly zero is removed, and totals adjusted
 //! in any order are exact.
 
-use std::collections::BTreeMap;
 use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -24,6 +23,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::fixed::{Fixed, Sums};
+use crate::slots::Slots;
 use crate::stat::Stat;
 use crate::time::{Ms, Window};
 
@@ -65,14 +65,14 @@ fn apply(totals: &mut Totals, cells: &Cells, sign: i32) {
 /// store, so an unchanged slot is the same pointer).
 #[derive(Debug, Default)]
 struct Summed {
-    slots: BTreeMap<i64, Arc<Cells>>,
+    slots: Slots<Arc<Cells>>,
     totals: Totals,
 }
 
 impl Summed {
     /// Brings the totals to the sum of `current` by the slots that differ.
-    fn update(&mut self, current: &BTreeMap<i64, Arc<Cells>>) {
-        for (slot, cells) in current {
+    fn update(&mut self, current: &Slots<Arc<Cells>>) {
+        for (slot, cells) in current.iter() {
             match self.slots.get(slot) {
                 Some(was) if Arc::ptr_eq(was, cells) => {}
                 Some(was) => {
@@ -82,8 +82,8 @@ impl Summed {
                 None => apply(&mut self.totals, cells, 1),
             }
         }
-        for (slot, was) in &self.slots {
-            if !current.contains_key(slot) {
+        for (slot, was) in self.slots.iter() {
+            if current.get(slot).is_none() {
                 apply(&mut self.totals, was, -1);
             }
         }
@@ -94,7 +94,7 @@ impl Summed {
 /// Rolling-window aggregates of one shard.
 #[derive(Debug, Clone)]
 pub struct Windows {
-    maps: [BTreeMap<i64, Arc<Cells>>; 5],
+    maps: [Slots<Arc<Cells>>; 5],
     /// Per window, running totals as of the last read. Shared by clones (a scrape reads a
     /// clone and the next one starts from its totals); derived, not in snapshots.
     summed: Arc<[Mutex<Summed>; 5]>,
@@ -121,13 +121,23 @@ impl Windows {
     /// count it.
     pub fn add(&mut self, t: Ms, owner: OwnerId, stat: Stat, delta: impl Into<Fixed>) {
         let delta = delta.into();
-        for w in Window::ALL {
-            let slot = w.slot(t);
-            if slot < self.floor[w.index()] {
+        for (i, slot) in Window::slots_of(t).into_iter().enumerate() {
+            if slot < self.floor[i] {
                 continue;
             }
-            let map = &mut self.maps[w.index()];
-            let cells = Arc::make_mut(map.entry(slot).or_default());
+            let map = &mut self.maps[i];
+            let Some(cells) = map.get_mut(slot) else {
+                if !delta.is_zero() {
+                    // A slot is about as full as the one before it: sized so, it does not
+                    // grow by doubling, rehashing every cell each time.
+                    let room = map.before(slot).map_or(0, |c| c.len());
+                    let mut cells = Cells::with_capacity_and_hasher(room.max(1), Default::default());
+                    cells.insert((owner, stat), delta);
+                    map.insert(slot, Arc::new(cells));
+                }
+                continue;
+            };
+            let cells = Arc::make_mut(cells);
             match cells.entry((owner, stat)) {
                 Entry::Occupied(mut cell) => {
                     *cell.get_mut() += delta;
@@ -142,7 +152,7 @@ impl Windows {
                 }
             }
             if cells.is_empty() {
-                map.remove(&slot);
+                map.remove(slot);
             }
         }
     }
@@ -161,10 +171,7 @@ impl Windows {
                 continue;
             }
             *floor = first;
-            let map = &mut self.maps[w.index()];
-            if map.first_key_value().is_some_and(|(s, _)| *s < first) {
-                *map = map.split_off(&first);
-            }
+            self.maps[w.index()].drop_before(first);
         }
     }
 
@@ -176,7 +183,7 @@ impl Windows {
         // Stored but not counted now: slots the clock left since the last prune, and slots
         // after `now` (events from the allowed future skew count when due).
         let mut outside: Totals = FxHashMap::default();
-        for cells in map.range(..first).chain(map.range(last.saturating_add(1)..)).map(|(_, c)| c) {
+        for (_, cells) in map.outside(first, last) {
             apply(&mut outside, cells, 1);
         }
         let mut summed = self.summed[w.index()].lock().unwrap_or_else(PoisonError::into_inner);
@@ -194,7 +201,7 @@ impl Windows {
 
     /// Number of stored slot entries (for the state-size estimate).
     pub fn entries(&self) -> usize {
-        self.maps.iter().flat_map(BTreeMap::values).map(|c| c.len()).sum()
+        self.maps.iter().flat_map(Slots::values).map(|c| c.len()).sum()
     }
 
     /// Number of running totals as of the last reads (for the state-size estimate).
@@ -212,8 +219,8 @@ struct Flat {
 
 impl Serialize for Windows {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let flat = |m: &BTreeMap<i64, Arc<Cells>>| {
-            m.iter().flat_map(|(&slot, cells)| cells.iter().map(move |(&(o, st), &v)| ((slot, o, st), v))).collect()
+        let flat = |m: &Slots<Arc<Cells>>| {
+            m.iter().flat_map(|(slot, cells)| cells.iter().map(move |(&(o, st), &v)| ((slot, o, st), v))).collect()
         };
         Flat { maps: std::array::from_fn(|i| Sums(flat(&self.maps[i]))) }.serialize(s)
     }
@@ -222,7 +229,7 @@ impl Serialize for Windows {
 impl<'de> Deserialize<'de> for Windows {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Windows, D::Error> {
         let flat = Flat::deserialize(d)?;
-        let mut maps: [BTreeMap<i64, Cells>; 5] = Default::default();
+        let mut maps: [std::collections::BTreeMap<i64, Cells>; 5] = Default::default();
         for (map, entries) in maps.iter_mut().zip(flat.maps) {
             for ((slot, owner, stat), v) in entries.0 {
                 map.entry(slot).or_default().insert((owner, stat), v);
@@ -268,6 +275,8 @@ mod tests {
     /// A read of the running totals equals a read of every slot in the window, whatever
     /// the writes, retractions, future slots and prunes before it.
     mod totals {
+        use std::collections::BTreeMap;
+
         use proptest::prelude::*;
 
         use super::*;
@@ -277,7 +286,7 @@ mod tests {
         fn naive(ws: &Windows, w: Window, now: Ms) -> BTreeMap<(OwnerId, Stat), Fixed> {
             let (first, last) = w.slots_at(now);
             let mut out = BTreeMap::new();
-            for cells in ws.maps[w.index()].range(first..=last).map(|(_, c)| c) {
+            for (_, cells) in ws.maps[w.index()].inside(first, last) {
                 for (&key, &v) in cells.iter() {
                     *out.entry(key).or_insert(Fixed::ZERO) += v;
                 }
