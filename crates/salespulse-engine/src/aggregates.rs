@@ -5,7 +5,8 @@
 use crate::calendar::MonthKey;
 use crate::contrib::Contribution;
 use crate::fixed::{Fixed, Sums};
-use crate::windows::{OwnerId, Windows};
+use crate::time::Ms;
+use crate::windows::{Change, OwnerId, Windows};
 
 /// Won revenue per (local month, owner), kept for the current and previous fiscal year.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -47,16 +48,43 @@ impl Months {
 pub struct Aggregates {
     pub windows: Windows,
     pub months: Months,
+    /// Window changes at one time waiting to be written together (empty between calls).
+    #[serde(skip)]
+    run: Run,
+}
+
+/// Consecutive window changes at the same time: derivations list the contributions of one
+/// moment together (a close's revenue, count and cycle time; an observation's count, sum
+/// and bucket), and they share their slots.
+#[derive(Debug, Clone, Default)]
+struct Run {
+    t: Ms,
+    changes: Vec<Change>,
 }
 
 impl Aggregates {
     /// Adds a contribution (`retract`: removes it), rounded to the nearest nano-unit once,
-    /// the same way each time, so a removal takes back exactly what was added.
+    /// the same way each time, so a removal takes back exactly what was added. Window
+    /// changes are held until [`Aggregates::flush`] or a change at another time.
     fn apply(&mut self, c: &Contribution, retract: bool) {
         let signed = |v: f64| if retract { -Fixed::from(v) } else { Fixed::from(v) };
         match *c {
-            Contribution::Window { t, owner, stat, value } => self.windows.add(t, owner, stat, signed(value)),
+            Contribution::Window { t, owner, stat, value } => {
+                if t != self.run.t {
+                    self.flush();
+                    self.run.t = t;
+                }
+                self.run.changes.push(((owner, stat), signed(value)));
+            }
             Contribution::MonthRevenue { month, owner, value } => self.months.add(month, owner, signed(value)),
+        }
+    }
+
+    /// Writes the window changes held.
+    fn flush(&mut self) {
+        if !self.run.changes.is_empty() {
+            self.windows.add_all(self.run.t, &self.run.changes);
+            self.run.changes.clear();
         }
     }
 
@@ -69,8 +97,11 @@ impl Aggregates {
         // Lists are short (a deal or lead has tens of contributions): a quadratic match
         // costs less than the map writes it saves, and needs no allocation.
         let mut kept = Kept::new(new.len());
-        for c in old {
-            match (0..new.len()).find(|&i| !kept.get(i) && new[i] == *c) {
+        for (at, c) in old.iter().enumerate() {
+            // Derivations list contributions in a fixed order: what is unchanged is most
+            // often at the same place, so that place is tried first.
+            let same_place = new.get(at).is_some_and(|n| n == c) && !kept.get(at);
+            match if same_place { Some(at) } else { (0..new.len()).find(|&i| !kept.get(i) && new[i] == *c) } {
                 Some(i) => kept.set(i),
                 None => self.apply(c, true),
             }
@@ -80,6 +111,7 @@ impl Aggregates {
                 self.apply(c, false);
             }
         }
+        self.flush();
     }
 }
 

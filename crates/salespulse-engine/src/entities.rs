@@ -17,6 +17,7 @@ use std::sync::Arc;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
+use salespulse_events::Id;
 use serde::de::Deserializer;
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
@@ -30,7 +31,9 @@ pub const PARTS: usize = 256;
 /// (its buckets) and the top seven (its tags), which must still vary inside one sub-map.
 const PART_SHIFT: u32 = 24;
 
-type Slot<T> = (Arc<str>, Arc<T>);
+/// An id is held in the table itself (inline up to 24 bytes), so a lookup compares it
+/// without reading another allocation.
+type Slot<T> = (Id, Arc<T>);
 type Part<T> = HashTable<Slot<T>>;
 
 /// Entities by id.
@@ -122,7 +125,7 @@ impl<T: Clone> Entities<T> {
     }
 
     /// Inserts `id` (not present) with `e`.
-    fn insert(&mut self, id: Arc<str>, e: Arc<T>) {
+    fn insert(&mut self, id: Id, e: Arc<T>) {
         let h = self.hash(&id);
         let hasher = &self.hasher;
         Arc::make_mut(&mut self.parts[part_of(h)]).insert_unique(h, (id, e), |(k, _)| hasher.hash_one(&**k));
@@ -140,7 +143,7 @@ pub fn entry<'a, T: Touched>(map: &'a mut Entities<T>, id: &str, t: Ms) -> &'a m
         Entry::Occupied(o) => o.into_mut(),
         Entry::Vacant(v) => {
             map.len += 1;
-            v.insert((Arc::from(id), Arc::new(T::default()))).into_mut()
+            v.insert((Id::from(id), Arc::new(T::default()))).into_mut()
         }
     };
     let e = Arc::make_mut(&mut slot.1);
@@ -163,7 +166,7 @@ impl<T: Serialize> Serialize for Entities<T> {
 
 impl<'de, T: Deserialize<'de> + Clone> Deserialize<'de> for Entities<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let flat: std::collections::HashMap<Arc<str>, Arc<T>> = std::collections::HashMap::deserialize(d)?;
+        let flat: std::collections::HashMap<Id, Arc<T>> = std::collections::HashMap::deserialize(d)?;
         let mut out = Entities::default();
         for (k, v) in flat {
             out.insert(k, v);

@@ -85,7 +85,11 @@ impl Window {
             Window::D30.resolution_ms(),
             Window::D90.resolution_ms(),
         ];
-        [t.div_euclid(R[0]), t.div_euclid(R[1]), t.div_euclid(R[2]), t.div_euclid(R[3]), t.div_euclid(R[4])]
+        match u64::try_from(t) {
+            // Times after 1970: an unsigned division, which needs no rounding fix.
+            Ok(u) => R.map(|r| (u / r as u64) as i64),
+            Err(_) => R.map(|r| t.div_euclid(r)),
+        }
     }
 
     /// The earliest event time the window counts at `now`: the start of its first slot.

@@ -44,6 +44,27 @@ struct Total {
 
 type Totals = FxHashMap<(OwnerId, Stat), Total>;
 
+/// A change of one (owner, stat) in a slot.
+pub type Change = ((OwnerId, Stat), Fixed);
+
+/// Adds `delta` to a cell; a cell that comes to exactly zero is removed.
+#[inline]
+fn bump(cells: &mut Cells, key: (OwnerId, Stat), delta: Fixed) {
+    match cells.entry(key) {
+        Entry::Occupied(mut cell) => {
+            *cell.get_mut() += delta;
+            if cell.get().is_zero() {
+                cell.remove();
+            }
+        }
+        Entry::Vacant(cell) => {
+            if !delta.is_zero() {
+                cell.insert(delta);
+            }
+        }
+    }
+}
+
 /// Adds a change to the totals: `value` added, in `slots` slots more (or fewer).
 fn adjust(totals: &mut Totals, key: (OwnerId, Stat), value: Fixed, slots: i32) {
     let total = totals.entry(key).or_default();
@@ -120,39 +141,36 @@ impl Windows {
     /// Adds `delta` to `stat` of `owner` at event time `t`, in every window that can still
     /// count it.
     pub fn add(&mut self, t: Ms, owner: OwnerId, stat: Stat, delta: impl Into<Fixed>) {
-        let delta = delta.into();
+        self.add_all(t, &[((owner, stat), delta.into())]);
+    }
+
+    /// Adds every (owner, stat) change at event time `t`, in order, in every window that
+    /// can still count it: each window's slot is found, and copied if a clone shares it,
+    /// once for all of them.
+    pub fn add_all(&mut self, t: Ms, changes: &[Change]) {
         for (i, slot) in Window::slots_of(t).into_iter().enumerate() {
             if slot < self.floor[i] {
                 continue;
             }
             let map = &mut self.maps[i];
-            let Some(cells) = map.get_mut(slot) else {
-                if !delta.is_zero() {
+            match map.get_mut(slot) {
+                Some(cells) => {
+                    let cells = Arc::make_mut(cells);
+                    changes.iter().for_each(|&(key, delta)| bump(cells, key, delta));
+                    if cells.is_empty() {
+                        map.remove(slot);
+                    }
+                }
+                None => {
                     // A slot is about as full as the one before it: sized so, it does not
                     // grow by doubling, rehashing every cell each time.
-                    let room = map.before(slot).map_or(0, |c| c.len());
-                    let mut cells = Cells::with_capacity_and_hasher(room.max(1), Default::default());
-                    cells.insert((owner, stat), delta);
-                    map.insert(slot, Arc::new(cells));
-                }
-                continue;
-            };
-            let cells = Arc::make_mut(cells);
-            match cells.entry((owner, stat)) {
-                Entry::Occupied(mut cell) => {
-                    *cell.get_mut() += delta;
-                    if cell.get().is_zero() {
-                        cell.remove();
+                    let room = map.before(slot).map_or(0, |c| c.len()).max(changes.len());
+                    let mut cells = Cells::with_capacity_and_hasher(room, Default::default());
+                    changes.iter().for_each(|&(key, delta)| bump(&mut cells, key, delta));
+                    if !cells.is_empty() {
+                        map.insert(slot, Arc::new(cells));
                     }
                 }
-                Entry::Vacant(cell) => {
-                    if !delta.is_zero() {
-                        cell.insert(delta);
-                    }
-                }
-            }
-            if cells.is_empty() {
-                map.remove(slot);
             }
         }
     }
