@@ -263,6 +263,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn cells_and_totals_are_small() {
+        assert_eq!(std::mem::size_of::<Change>(), 28);
+        assert_eq!(std::mem::size_of::<((OwnerId, Stat), Total)>(), 32);
+    }
+
+    #[test]
     fn every_slot_starts_on_a_whole_minute() {
         assert!(Window::ALL.iter().all(|w| w.resolution_ms() % FINEST == 0));
     }
