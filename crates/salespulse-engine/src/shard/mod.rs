@@ -208,7 +208,7 @@ impl Shard {
             ("deals", deals),
             ("leads", leads),
             ("accounts", accounts),
-            ("dedup", self.dedup.len() * 40),
+            ("dedup", self.dedup.len() * 24),
             ("names", self.owners.bytes() + self.stages.bytes()),
         ]
     }
