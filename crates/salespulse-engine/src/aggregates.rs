@@ -100,8 +100,9 @@ impl Aggregates {
         for (at, c) in old.iter().enumerate() {
             // Derivations list contributions in a fixed order: what is unchanged is most
             // often at the same place, so that place is tried first.
-            let same_place = new.get(at).is_some_and(|n| n == c) && !kept.get(at);
-            match if same_place { Some(at) } else { (0..new.len()).find(|&i| !kept.get(i) && new[i] == *c) } {
+            let unmatched = |i: usize| !kept.get(i) && new[i] == *c;
+            let found = if at < new.len() && unmatched(at) { Some(at) } else { (0..new.len()).find(|&i| unmatched(i)) };
+            match found {
                 Some(i) => kept.set(i),
                 None => self.apply(c, true),
             }

@@ -159,18 +159,42 @@ impl Serialize for Dedup {
 struct Loaded {
     horizon: Ms,
     max_ids: usize,
-    order: VecDeque<(Ms, u64)>,
+    order: Read,
+}
+
+/// The ids and runs of a snapshot's (arrival time, hash) pairs, read one pair at a time
+/// (a restore holds no copy of the pairs).
+struct Read {
+    ids: VecDeque<u64>,
+    runs: VecDeque<(Ms, u32)>,
+}
+
+impl<'de> Deserialize<'de> for Read {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Read, D::Error> {
+        struct Pairs;
+        impl<'de> serde::de::Visitor<'de> for Pairs {
+            type Value = Read;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a sequence of (arrival time, id hash)")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Read, A::Error> {
+                let mut out = Dedup::new(0, 1);
+                // The length a snapshot states is trusted only so far: room grows past it.
+                out.ids.reserve_exact(seq.size_hint().unwrap_or(0).min(1 << 20));
+                while let Some((t, h)) = seq.next_element::<(Ms, u64)>()? {
+                    out.push(h, t);
+                }
+                Ok(Read { ids: out.ids, runs: out.runs })
+            }
+        }
+        d.deserialize_seq(Pairs)
+    }
 }
 
 impl<'de> Deserialize<'de> for Dedup {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Dedup, D::Error> {
-        let loaded = Loaded::deserialize(d)?;
-        let mut out = Dedup::new(loaded.horizon, loaded.max_ids);
-        out.ids.reserve_exact(loaded.order.len());
-        for (t, h) in loaded.order {
-            out.push(h, t);
-        }
-        Ok(out)
+        let Loaded { horizon, max_ids, order } = Loaded::deserialize(d)?;
+        Ok(Dedup { ids: order.ids, runs: order.runs, ..Dedup::new(horizon, max_ids) })
     }
 }
 
